@@ -1,0 +1,20 @@
+declare const __BASALT_SDK_VERSION__: string | undefined;
+
+/** The package version, injected by the build (`tsup` / `vitest` `define`), never read from package.json. */
+export const SDK_VERSION: string = typeof __BASALT_SDK_VERSION__ === 'string' ? __BASALT_SDK_VERSION__ : '0.0.0-dev';
+export const SDK_TYPE = 'nodejs';
+
+export const DEFAULT_API_URL = 'https://api.getbasalt.ai';
+/** Basalt's OTLP/gRPC intake, as in Basalt's official SDKs. */
+export const DEFAULT_OTLP_ENDPOINT = 'https://grpc.otel.getbasalt.ai';
+export const DEFAULT_LOCAL_TRACE_FILE = '.basalt/traces.jsonl';
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 32 * 1024;
+export const DEFAULT_API_TIMEOUT_MS = 10_000;
+
+/** Bounds of the export queue (§8): the same defaults as OpenTelemetry's BatchSpanProcessor. */
+export const DEFAULT_MAX_QUEUE_SIZE = 2048;
+export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 512;
+export const DEFAULT_SCHEDULED_DELAY_MS = 1000;
+export const DEFAULT_EXPORT_TIMEOUT_MS = 10_000;
+export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;

@@ -1,0 +1,121 @@
+/**
+ * Errors of the Basalt REST API (SPEC §4). Every subclass sets its own `name`, so `isBasaltApiError`
+ * still recognises an error thrown by a second copy of the package (ESM and CJS side by side).
+ *
+ * The message names the status and the request path only: never headers, never the API key, never the
+ * response body (the body is kept on `body` for the caller to inspect).
+ */
+export class BasaltApiError extends Error {
+  override name: string = 'BasaltApiError';
+  /** HTTP status, or 0 when no response arrived (network, timeout). */
+  readonly status: number;
+  /** A stable machine-readable code: `bad_request`, `unauthorized`, … `network_error`, `timeout`. */
+  readonly code: string;
+  /** The parsed response body (JSON or text) when there was one. */
+  readonly body: unknown;
+  /** `METHOD /path` of the failed request. */
+  readonly request: string;
+
+  constructor(
+    message: string,
+    init: { status: number; code: string; body?: unknown; request: string; cause?: unknown },
+  ) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code;
+    this.body = init.body;
+    this.request = init.request;
+  }
+}
+
+type ApiErrorInit = ConstructorParameters<typeof BasaltApiError>[1];
+
+export class BasaltBadRequestError extends BasaltApiError {
+  override name = 'BasaltBadRequestError' as const;
+}
+export class BasaltUnauthorizedError extends BasaltApiError {
+  override name = 'BasaltUnauthorizedError' as const;
+}
+export class BasaltForbiddenError extends BasaltApiError {
+  override name = 'BasaltForbiddenError' as const;
+}
+export class BasaltNotFoundError extends BasaltApiError {
+  override name = 'BasaltNotFoundError' as const;
+}
+export class BasaltUnprocessableEntityError extends BasaltApiError {
+  override name = 'BasaltUnprocessableEntityError' as const;
+}
+export class BasaltRateLimitError extends BasaltApiError {
+  override name = 'BasaltRateLimitError' as const;
+}
+export class BasaltServerError extends BasaltApiError {
+  override name = 'BasaltServerError' as const;
+}
+export class BasaltNetworkError extends BasaltApiError {
+  override name = 'BasaltNetworkError' as const;
+}
+export class BasaltTimeoutError extends BasaltApiError {
+  override name = 'BasaltTimeoutError' as const;
+}
+export class BasaltInvalidResponseError extends BasaltApiError {
+  override name = 'BasaltInvalidResponseError' as const;
+}
+
+/**
+ * A mistake in how the package is called or configured (missing feature slug, sample rate out of
+ * range, invalid URL). Outside the `BasaltApiError` family on purpose: nothing went over the wire.
+ */
+export class BasaltConfigError extends Error {
+  override name = 'BasaltConfigError' as const;
+}
+
+const API_ERROR_NAMES = new Set([
+  'BasaltApiError',
+  'BasaltBadRequestError',
+  'BasaltUnauthorizedError',
+  'BasaltForbiddenError',
+  'BasaltNotFoundError',
+  'BasaltUnprocessableEntityError',
+  'BasaltRateLimitError',
+  'BasaltServerError',
+  'BasaltNetworkError',
+  'BasaltTimeoutError',
+  'BasaltInvalidResponseError',
+]);
+
+/** True for any error of the `BasaltApiError` family, by class or by name (two package copies agree). */
+export function isBasaltApiError(error: unknown): error is BasaltApiError {
+  return (
+    error instanceof BasaltApiError || (error instanceof Error && API_ERROR_NAMES.has(error.name) && 'status' in error)
+  );
+}
+
+const STATUS_CLASSES: Record<number, [new (m: string, i: ApiErrorInit) => BasaltApiError, string, string]> = {
+  400: [BasaltBadRequestError, 'bad_request', 'Bad Request'],
+  401: [BasaltUnauthorizedError, 'unauthorized', 'Unauthorized'],
+  403: [BasaltForbiddenError, 'forbidden', 'Forbidden'],
+  404: [BasaltNotFoundError, 'not_found', 'Not Found'],
+  422: [BasaltUnprocessableEntityError, 'unprocessable_entity', 'Unprocessable Entity'],
+  429: [BasaltRateLimitError, 'rate_limited', 'Too Many Requests'],
+};
+
+/** The error for an HTTP status: one subclass per documented case, `BasaltServerError` for 5xx. */
+export function errorForStatus(status: number, request: string, body: unknown): BasaltApiError {
+  const known = STATUS_CLASSES[status];
+  if (known) {
+    const [ErrorClass, code, text] = known;
+    return new ErrorClass(`Basalt API request failed with ${status} ${text}: ${request}`, {
+      status,
+      code,
+      body,
+      request,
+    });
+  }
+  const ErrorClass = status >= 500 ? BasaltServerError : BasaltApiError;
+  return new ErrorClass(`Basalt API request failed with ${status}: ${request}`, {
+    status,
+    code: status >= 500 ? 'server_error' : 'http_error',
+    body,
+    request,
+  });
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { KyInstance } from 'ky';
+import { BasaltConfigError } from './errors.js';
+import { createApiClient, invalidResponse, toApiError } from './http.js';
+import type { Logger } from './logger.js';
+
+/** An experiment: a named group of traces of one feature, compared in Basalt (SPEC §2). */
+export interface Experiment {
+  id: string;
+  name: string;
+  featureSlug: string;
+  createdAt: Date;
+}
+
+export interface CreateExperimentParams {
+  /** The feature the experiment's traces belong to. Must match the traces' feature slug. */
+  featureSlug: string;
+  name: string;
+}
+
+const PATH = 'monitor/experiments';
+const REQUEST = `POST /${PATH}`;
+
+/** `basalt.experiments`: the experiments API (SPEC §4). */
+export class Experiments {
+  readonly #api: KyInstance | undefined;
+  readonly #logger: Logger;
+
+  constructor(options: { apiUrl: string; apiKey: string | undefined; timeoutMs: number; logger: Logger }) {
+    this.#logger = options.logger;
+    this.#api = options.apiKey
+      ? createApiClient({ apiUrl: options.apiUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs })
+      : undefined;
+  }
+
+  /**
+   * Creates an experiment. Without an API key it returns a local one (`id` prefixed `local-`).
+   *
+   * @throws {BasaltConfigError} when `featureSlug` or `name` is missing.
+   * @throws {BasaltApiError} a typed subclass for each failure (401, 429, 5xx, network, timeout, …).
+   * @example
+   * const exp = await basalt.experiments.create({ featureSlug: 'support-ticket', name: 'Ticket Analysis' });
+   */
+  async create(params: CreateExperimentParams): Promise<Experiment> {
+    const featureSlug = requiredString(params?.featureSlug, 'featureSlug');
+    const name = requiredString(params?.name, 'name');
+    if (!this.#api) {
+      this.#logger.once(
+        'experiments.local',
+        'info',
+        'No API key: experiments are created locally (ids prefixed "local-") and nothing is sent to Basalt.',
+      );
+      return { id: `local-${randomUUID()}`, name, featureSlug, createdAt: new Date() };
+    }
+    let text: string;
+    try {
+      text = await this.#api.post(PATH, { json: { featureSlug, name } }).text();
+    } catch (error) {
+      throw await toApiError(error, REQUEST);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw invalidResponse(REQUEST, 'not JSON', text.slice(0, 1000));
+    }
+    return parseExperiment(body);
+  }
+}
+
+function parseExperiment(body: unknown): Experiment {
+  const record = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  // Basalt wraps some responses as { experiment: {...} }: accept both shapes.
+  const raw = (record.experiment && typeof record.experiment === 'object' ? record.experiment : record) as Record<
+    string,
+    unknown
+  >;
+  for (const key of ['id', 'name', 'featureSlug', 'createdAt'] as const) {
+    if (typeof raw[key] !== 'string' || raw[key] === '') throw invalidResponse(REQUEST, `missing ${key}`, body);
+  }
+  const createdAt = new Date(raw.createdAt as string);
+  if (Number.isNaN(createdAt.getTime())) throw invalidResponse(REQUEST, 'createdAt is not a date', body);
+  return { id: raw.id as string, name: raw.name as string, featureSlug: raw.featureSlug as string, createdAt };
+}
+
+function requiredString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new BasaltConfigError(`experiments.create needs a non-empty ${name}; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,193 @@
+import {
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  context,
+  type Span,
+  SpanStatusCode,
+} from '@opentelemetry/api';
+import type { MaskInfo, ResolvedTelemetry } from '../config.js';
+import type { Logger } from '../logger.js';
+import { ATTR, type ObserveKind, ROOT_KIND } from './attributes.js';
+import { type Identity, identityAttributes, setSpanHandle, type TraceState } from './context.js';
+import { serialize } from './serialize.js';
+
+type Field = MaskInfo['field'];
+
+interface SpanDeps {
+  telemetry: ResolvedTelemetry;
+  logger: Logger;
+}
+
+/**
+ * The handle of a Basalt span, given to `startObserve`/`observe` callbacks and returned by their
+ * manual forms. Every method is safe to call at any time: after `end()` or on a span that is not
+ * recording it does nothing, and it never throws (§10).
+ */
+export class BasaltSpan {
+  /** The span's name. */
+  readonly name: string;
+  /** `basalt_trace` for a root, else the observe kind. */
+  readonly kind: ObserveKind | typeof ROOT_KIND;
+  /** The OpenTelemetry context in which this span is active (for `context.with` or `run`). */
+  readonly context: Context;
+  /** The underlying OpenTelemetry span, or `undefined` when tracing is off. */
+  readonly otelSpan: Span | undefined;
+  readonly #state: TraceState | undefined;
+  readonly #deps: SpanDeps | undefined;
+  #metadata: Record<string, unknown> | undefined;
+  #ended = false;
+
+  /** @internal Built by `startObserve`/`observe`. */
+  constructor(init: {
+    name: string;
+    kind: ObserveKind | typeof ROOT_KIND;
+    context: Context;
+    span?: Span;
+    state?: TraceState;
+    deps?: SpanDeps;
+  }) {
+    this.name = init.name;
+    this.kind = init.kind;
+    // The handle rides in its own context, so `observe.setInput()` finds the innermost span.
+    this.context = init.span ? setSpanHandle(init.context, this) : init.context;
+    this.otelSpan = init.span;
+    this.#state = init.state;
+    this.#deps = init.deps;
+    if (!init.span) this.#ended = true;
+  }
+
+  get isRoot(): boolean {
+    return this.kind === ROOT_KIND;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  get traceId(): string | undefined {
+    return this.otelSpan?.spanContext().traceId;
+  }
+
+  get spanId(): string | undefined {
+    return this.otelSpan?.spanContext().spanId;
+  }
+
+  /** Records the input (`basalt.span.input`): a string raw, anything else JSON. Honours `recordInputs` and `mask`. */
+  setInput(value: unknown): this {
+    return this.setContent(ATTR.INPUT, value, 'input');
+  }
+
+  /** Records the output (`basalt.span.output`). Honours `recordOutputs` and `mask`. */
+  setOutput(value: unknown): this {
+    return this.setContent(ATTR.OUTPUT, value, 'output');
+  }
+
+  /** Merges metadata into `basalt.metadata` (JSON). */
+  setMetadata(metadata: Record<string, unknown>): this {
+    if (this.#ended || !metadata || typeof metadata !== 'object') return this;
+    this.#metadata = { ...this.#metadata, ...metadata };
+    return this.setContent(ATTR.METADATA, this.#metadata, 'metadata');
+  }
+
+  /** Sets who the trace serves: on this span, on the root, and on every span started afterwards. */
+  identify(identity: Identity): this {
+    this.#guard('identify', () => {
+      if (!this.#state) return;
+      this.#state.setIdentity(identity);
+      const attrs = identityAttributes(this.#state.identity);
+      this.otelSpan?.setAttributes(attrs);
+      this.#state.rootSpan?.setAttributes(attrs);
+    });
+    return this;
+  }
+
+  /**
+   * Writes `value` serialized (string raw, else JSON; masked; truncated to `maxPayloadBytes`) under
+   * `key`, unless recording of that field is off. Used for `basalt.span.input` and the GenAI content
+   * attributes (`gen_ai.input.messages`, …).
+   */
+  setContent(key: string, value: unknown, field: Field): this {
+    this.#guard('setContent', () => {
+      const deps = this.#deps;
+      if (this.#ended || !deps || value === undefined) return;
+      if (field === 'input' && !deps.telemetry.recordInputs) return;
+      if (field === 'output' && !deps.telemetry.recordOutputs) return;
+      const text = serialize(value, {
+        maxBytes: deps.telemetry.maxPayloadBytes,
+        mask: deps.telemetry.mask,
+        info: { field, spanName: this.name },
+      });
+      this.otelSpan?.setAttribute(key, text);
+    });
+    return this;
+  }
+
+  setAttribute(key: string, value: AttributeValue | undefined): this {
+    if (!this.#ended && value !== undefined) this.#guard('setAttribute', () => this.otelSpan?.setAttribute(key, value));
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    if (!this.#ended) this.#guard('setAttributes', () => this.otelSpan?.setAttributes(attributes));
+    return this;
+  }
+
+  addEvent(name: string, attributes?: Attributes): this {
+    if (!this.#ended) this.#guard('addEvent', () => this.otelSpan?.addEvent(name, attributes));
+    return this;
+  }
+
+  /** Marks the span failed: status ERROR, `error.type`, and an `exception` event. */
+  recordError(error: unknown): this {
+    this.#guard('recordError', () => {
+      const span = this.otelSpan;
+      if (this.#ended || !span) return;
+      const err = error instanceof Error ? error : new Error(String(error));
+      span.recordException(err);
+      span.setAttribute(ATTR.ERROR_TYPE, errorType(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+    });
+    return this;
+  }
+
+  /** Ends the span; later calls do nothing. */
+  end(endTime?: number | Date): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#guard('end', () => this.otelSpan?.end(endTime));
+  }
+
+  /** Runs `fn` with this span active, so spans started inside are its children. */
+  run<T>(fn: () => T): T {
+    return context.with(this.context, fn);
+  }
+
+  [Symbol.dispose](): void {
+    this.end();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.end();
+  }
+
+  #guard(kind: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#deps?.logger.once(`span.${kind}`, 'warn', `BasaltSpan.${kind} failed and was skipped: ${String(error)}`);
+    }
+  }
+}
+
+/** `error.type`: the provider's error code when it has one, else the class name (§5). */
+export function errorType(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const { code, name } = error as { code?: unknown; name?: unknown };
+    if (typeof code === 'string' && code !== '') return code;
+    if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
+    const ctor = (error as object).constructor?.name;
+    if (ctor && ctor !== 'Object') return ctor;
+  }
+  return '_OTHER';
+}

@@ -1,0 +1,102 @@
+import { type Attributes, type Context, createContextKey, type Span } from '@opentelemetry/api';
+import { ATTR } from './attributes.js';
+
+/** The end user a trace serves (SPEC §2). */
+export interface Identity {
+  user?: { id: string; name?: string };
+  organization?: { id: string; name?: string };
+}
+
+/** An experiment as attached to a trace: the full object from `experiments.create`, or just its id. */
+export interface ExperimentRef {
+  id: string;
+  name?: string;
+  featureSlug?: string;
+}
+
+/**
+ * What a Basalt root hands down to every span of its trace (§5). Held in the OpenTelemetry context,
+ * so descendants started by any instrumentation find it in `onStart`. Mutable only through
+ * `setIdentity`, so `observe.identify()` inside a trace reaches the spans started after it.
+ */
+export class TraceState {
+  readonly featureSlug: string;
+  readonly experiment: ExperimentRef | undefined;
+  readonly shouldEvaluate: boolean;
+  /** The root's span, so `identify()` anywhere in the trace also updates the root. */
+  rootSpan: Span | undefined;
+  #identity: Identity | undefined;
+  #attributes: Attributes | undefined;
+
+  constructor(init: { featureSlug: string; experiment?: ExperimentRef; identity?: Identity; shouldEvaluate: boolean }) {
+    this.featureSlug = init.featureSlug;
+    this.experiment = init.experiment;
+    this.shouldEvaluate = init.shouldEvaluate;
+    this.#identity = init.identity;
+  }
+
+  get identity(): Identity | undefined {
+    return this.#identity;
+  }
+
+  setIdentity(identity: Identity | undefined): void {
+    this.#identity = mergeIdentity(this.#identity, identity);
+    this.#attributes = undefined;
+  }
+
+  /** The attributes every span of the trace carries, computed once per identity change. */
+  attributes(): Attributes {
+    if (this.#attributes) return this.#attributes;
+    const attrs: Attributes = {
+      [ATTR.FEATURE_SLUG]: this.featureSlug,
+      [ATTR.SHOULD_EVALUATE]: this.shouldEvaluate,
+      [ATTR.IN_TRACE]: true,
+    };
+    const exp = this.experiment;
+    if (exp) {
+      attrs[ATTR.EXPERIMENT_ID] = exp.id;
+      if (exp.name) attrs[ATTR.EXPERIMENT_NAME] = exp.name;
+      if (exp.featureSlug) attrs[ATTR.EXPERIMENT_FEATURE_SLUG] = exp.featureSlug;
+    }
+    Object.assign(attrs, identityAttributes(this.#identity));
+    this.#attributes = attrs;
+    return attrs;
+  }
+}
+
+export function identityAttributes(identity: Identity | undefined): Attributes {
+  const attrs: Attributes = {};
+  const { user, organization } = identity ?? {};
+  if (user?.id !== undefined) attrs[ATTR.USER_ID] = String(user.id);
+  if (user?.name !== undefined) attrs[ATTR.USER_NAME] = String(user.name);
+  if (organization?.id !== undefined) attrs[ATTR.ORGANIZATION_ID] = String(organization.id);
+  if (organization?.name !== undefined) attrs[ATTR.ORGANIZATION_NAME] = String(organization.name);
+  return attrs;
+}
+
+/** Per-field merge: a later `{ user }` keeps the earlier `organization`. */
+export function mergeIdentity(base: Identity | undefined, next: Identity | undefined): Identity | undefined {
+  if (!next) return base;
+  if (!base) return next;
+  return { user: next.user ?? base.user, organization: next.organization ?? base.organization };
+}
+
+// createContextKey goes through Symbol.for, so ESM and CJS copies of the package share these keys.
+const TRACE_STATE_KEY = createContextKey('basalt-observe.trace-state');
+const SPAN_HANDLE_KEY = createContextKey('basalt-observe.span-handle');
+
+export function getTraceState(ctx: Context): TraceState | undefined {
+  return ctx.getValue(TRACE_STATE_KEY) as TraceState | undefined;
+}
+
+export function setTraceState(ctx: Context, state: TraceState): Context {
+  return ctx.setValue(TRACE_STATE_KEY, state);
+}
+
+export function getSpanHandle<T>(ctx: Context): T | undefined {
+  return ctx.getValue(SPAN_HANDLE_KEY) as T | undefined;
+}
+
+export function setSpanHandle(ctx: Context, handle: unknown): Context {
+  return ctx.setValue(SPAN_HANDLE_KEY, handle);
+}

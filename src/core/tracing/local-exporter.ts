@@ -1,0 +1,109 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Logger } from '../logger.js';
+import { ATTR } from './attributes.js';
+import { formatTraceTree, terminalSupportsColor } from './trace-tree.js';
+
+export interface LocalTraceExporterOptions {
+  /** JSON-lines file the spans are appended to. */
+  file: string;
+  /** Print each trace as a tree when its Basalt root ends. */
+  print: boolean;
+  logger: Logger;
+  /** Where trees go. Default: `console.log`. */
+  write?: (text: string) => void;
+}
+
+/** Traces still waiting for their root at most; the oldest is forgotten past it (memory stays bounded). */
+const MAX_PENDING_TRACES = 500;
+
+/**
+ * Local mode (§8): nothing leaves the machine. Every span is appended to a JSON-lines file, and when
+ * a Basalt root ends its trace is printed as a readable tree. A file that cannot be written is
+ * warned about once; the export still succeeds, so nothing fails in the app.
+ */
+export class LocalTraceExporter implements SpanExporter {
+  readonly file: string;
+  readonly #print: boolean;
+  readonly #logger: Logger;
+  readonly #write: (text: string) => void;
+  readonly #pending = new Map<string, ReadableSpan[]>();
+  #ready: Promise<void> | undefined;
+
+  constructor(options: LocalTraceExporterOptions) {
+    this.file = resolve(options.file);
+    this.#print = options.print;
+    this.#logger = options.logger;
+    this.#write = options.write ?? ((text) => console.log(text));
+  }
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    if (this.#print) this.#collect(spans);
+    this.#append(spans).then(
+      () => done({ code: ExportResultCode.SUCCESS }),
+      () => done({ code: ExportResultCode.SUCCESS }),
+    );
+  }
+
+  async shutdown(): Promise<void> {
+    this.#pending.clear();
+  }
+
+  async forceFlush(): Promise<void> {}
+
+  #collect(spans: ReadableSpan[]): void {
+    for (const span of spans) {
+      const traceId = span.spanContext().traceId;
+      const list = this.#pending.get(traceId) ?? [];
+      list.push(span);
+      this.#pending.set(traceId, list);
+      if (span.attributes[ATTR.ROOT] === true) {
+        this.#pending.delete(traceId);
+        this.#printTree(list);
+      }
+    }
+    while (this.#pending.size > MAX_PENDING_TRACES) {
+      const oldest = this.#pending.keys().next().value as string;
+      this.#pending.delete(oldest);
+    }
+  }
+
+  #printTree(spans: ReadableSpan[]): void {
+    try {
+      const tree = formatTraceTree(spans, { color: terminalSupportsColor() });
+      this.#write(`${tree}\n  trace ${spans[0]?.spanContext().traceId} → ${this.file}\n`);
+    } catch (error) {
+      this.#logger.once('local.print', 'warn', `Could not print a trace tree: ${String(error)}`);
+    }
+  }
+
+  async #append(spans: ReadableSpan[]): Promise<void> {
+    try {
+      this.#ready ??= mkdir(dirname(this.file), { recursive: true }).then(() => undefined);
+      await this.#ready;
+      await appendFile(this.file, spans.map((s) => `${JSON.stringify(toRecord(s))}\n`).join(''));
+    } catch (error) {
+      this.#logger.once('local.write', 'warn', `Could not write the local trace file ${this.file}: ${String(error)}`);
+    }
+  }
+}
+
+/** One span as a JSON line: ids, times in ms since the epoch, status, attributes, events. */
+export function toRecord(span: ReadableSpan): Record<string, unknown> {
+  const ms = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
+  return {
+    traceId: span.spanContext().traceId,
+    spanId: span.spanContext().spanId,
+    parentSpanId: span.parentSpanContext?.spanId,
+    name: span.name,
+    kind: span.kind,
+    startTime: ms(span.startTime),
+    endTime: ms(span.endTime),
+    durationMs: ms(span.duration),
+    status: span.status,
+    attributes: span.attributes,
+    events: span.events.map((e) => ({ name: e.name, time: ms(e.time), attributes: e.attributes })),
+  };
+}

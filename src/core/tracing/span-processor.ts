@@ -1,0 +1,114 @@
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resolveConfig } from '../config.js';
+import { DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MAX_QUEUE_SIZE } from '../constants.js';
+import { Logger } from '../logger.js';
+import { ATTR } from './attributes.js';
+import { getTraceState } from './context.js';
+import { ExportQueue, type ExportStats } from './export-queue.js';
+import { createBasaltExporter } from './exporter.js';
+import { basaltGlobal } from './global-state.js';
+
+export interface BasaltSpanProcessorOptions {
+  /** Where spans go. Default: `createBasaltExporter()` (Basalt via OTLP, or the local trace file). */
+  exporter?: SpanExporter;
+  /** Spans held for export at most. Default 2048. */
+  maxQueueSize?: number;
+  maxExportBatchSize?: number;
+  scheduledDelayMillis?: number;
+  exportTimeoutMillis?: number;
+  /**
+   * Export only the spans of Basalt traces (the ones under a `startObserve` root). Default `true`:
+   * the app's other spans (health checks, unrelated HTTP calls) are not sent to Basalt.
+   */
+  onlyBasaltSpans?: boolean;
+  logger?: Logger;
+}
+
+/** Marks the processor the package builds for its own provider (not an app-owned one). */
+export const OWN_PROCESSOR = Symbol.for('basalt-observe.own-processor');
+
+/**
+ * Stamps the Basalt trace values (§5: feature slug, experiment, identity, should_evaluate) on every
+ * span started inside a `startObserve` root, third-party spans included, and exports through a
+ * bounded queue. Add it to a TracerProvider you own and Basalt uses your provider.
+ *
+ * @example
+ * registerOTel({ serviceName: 'web', spanProcessors: [new BasaltSpanProcessor()] }); // @vercel/otel
+ */
+export class BasaltSpanProcessor implements SpanProcessor {
+  readonly #queue: ExportQueue;
+  readonly #exporter: SpanExporter;
+  readonly #onlyBasalt: boolean;
+  readonly #logger: Logger;
+  #shutdown: Promise<void> | undefined;
+
+  constructor(options: BasaltSpanProcessorOptions & { [OWN_PROCESSOR]?: boolean } = {}) {
+    this.#logger = options.logger ?? new Logger(resolveConfig().logLevel);
+    this.#exporter = options.exporter ?? createBasaltExporter();
+    this.#onlyBasalt = options.onlyBasaltSpans ?? true;
+    this.#queue = new ExportQueue(this.#exporter, this.#logger, {
+      maxQueueSize: options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE,
+      maxExportBatchSize: options.maxExportBatchSize,
+      scheduledDelayMillis: options.scheduledDelayMillis,
+      exportTimeoutMillis: options.exportTimeoutMillis,
+    });
+    if (!options[OWN_PROCESSOR]) basaltGlobal().externalProcessors.add(this);
+  }
+
+  /** What happened to ended spans so far: exported, dropped (queue full), lost (failed exports). */
+  get stats(): Readonly<ExportStats> {
+    return this.#queue.stats;
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      const state = getTraceState(parentContext);
+      if (state) span.setAttributes(state.attributes());
+    } catch (error) {
+      this.#logger.once('processor.onStart', 'warn', `Could not stamp a span: ${String(error)}`);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.#shutdown) return;
+    if (this.#onlyBasalt && span.attributes[ATTR.IN_TRACE] !== true) return;
+    this.#queue.add(span);
+  }
+
+  /** Exports what has ended so far; resolves within `timeoutMs` even when the collector hangs. */
+  forceFlush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    return withTimeout(this.#queue.drain(), timeoutMs);
+  }
+
+  /** Flushes, then shuts the exporter down. Idempotent: every call returns the first call's promise. */
+  shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    this.#shutdown ??= (async () => {
+      await this.forceFlush(timeoutMs);
+      await withTimeout(
+        Promise.resolve().then(() => this.#exporter.shutdown()),
+        timeoutMs,
+      );
+      basaltGlobal().externalProcessors.delete(this);
+    })();
+    return this.#shutdown;
+  }
+}
+
+/** Resolves when `work` settles or after `ms`, whichever is first; never rejects. */
+export function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref?.();
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}

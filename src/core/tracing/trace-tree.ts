@@ -1,0 +1,81 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ATTR } from './attributes.js';
+
+export interface TreeOptions {
+  /** ANSI colours (errors in red, details dimmed). */
+  color?: boolean;
+}
+
+const RED = '\x1b[31m';
+const DIM = '\x1b[2m';
+const BOLD = '\x1b[1m';
+const RESET = '\x1b[0m';
+
+/**
+ * Renders the spans of one trace as an indented tree: name, kind, duration, model, tokens, and on the
+ * root the feature slug, experiment and identity. Spans whose parent is not in the list are roots.
+ */
+export function formatTraceTree(spans: readonly ReadableSpan[], options: TreeOptions = {}): string {
+  const paint = (code: string, text: string) => (options.color ? `${code}${text}${RESET}` : text);
+  const ids = new Set(spans.map((s) => s.spanContext().spanId));
+  const children = new Map<string | undefined, ReadableSpan[]>();
+  for (const span of [...spans].sort((a, b) => hrMs(a.startTime) - hrMs(b.startTime))) {
+    const parent = span.parentSpanContext?.spanId;
+    const key = parent && ids.has(parent) ? parent : undefined;
+    children.set(key, [...(children.get(key) ?? []), span]);
+  }
+  const lines: string[] = [];
+  const visit = (span: ReadableSpan, prefix: string, last: boolean, top: boolean) => {
+    const branch = top ? '● ' : last ? '└─ ' : '├─ ';
+    lines.push(`${prefix}${branch}${describe(span, paint)}`);
+    const kids = children.get(span.spanContext().spanId) ?? [];
+    const next = top ? '' : prefix + (last ? '   ' : '│  ');
+    kids.forEach((kid, i) => {
+      visit(kid, top ? '  ' : next, i === kids.length - 1, false);
+    });
+  };
+  for (const root of children.get(undefined) ?? []) visit(root, '', true, true);
+  return lines.join('\n');
+}
+
+function describe(span: ReadableSpan, paint: (code: string, text: string) => string): string {
+  const a = span.attributes;
+  const parts = [paint(BOLD, span.name), paint(DIM, String(a[ATTR.SPAN_KIND] ?? 'otel')), `${durationMs(span)} ms`];
+  const model = a[ATTR.GEN_AI_RESPONSE_MODEL] ?? a[ATTR.GEN_AI_REQUEST_MODEL];
+  if (model !== undefined) parts.push(`model=${model}`);
+  const input = a[ATTR.GEN_AI_USAGE_INPUT_TOKENS];
+  const output = a[ATTR.GEN_AI_USAGE_OUTPUT_TOKENS];
+  if (input !== undefined || output !== undefined) parts.push(`tokens=${input ?? '?'}→${output ?? '?'}`);
+  if (a[ATTR.GEN_AI_RESPONSE_FINISH_REASONS]) parts.push(`finish=${String(a[ATTR.GEN_AI_RESPONSE_FINISH_REASONS])}`);
+  if (a[ATTR.ROOT] === true) {
+    parts.push(`feature=${a[ATTR.FEATURE_SLUG]}`);
+    if (a[ATTR.EXPERIMENT_ID]) parts.push(`experiment=${a[ATTR.EXPERIMENT_NAME] ?? ''}(${a[ATTR.EXPERIMENT_ID]})`);
+    if (a[ATTR.USER_ID]) parts.push(`user=${a[ATTR.USER_ID]}${a[ATTR.USER_NAME] ? ` (${a[ATTR.USER_NAME]})` : ''}`);
+    if (a[ATTR.ORGANIZATION_ID]) {
+      parts.push(`org=${a[ATTR.ORGANIZATION_ID]}${a[ATTR.ORGANIZATION_NAME] ? ` (${a[ATTR.ORGANIZATION_NAME]})` : ''}`);
+    }
+    parts.push(`evaluate=${a[ATTR.SHOULD_EVALUATE] === true}`);
+  }
+  if (a[ATTR.CANCELLED] === true) parts.push('cancelled');
+  if (span.status.code === SpanStatusCode.ERROR) {
+    parts.push(paint(RED, `ERROR ${a[ATTR.ERROR_TYPE] ?? ''} ${span.status.message ?? ''}`.trim()));
+  }
+  return parts.join('  ');
+}
+
+function hrMs(time: [number, number]): number {
+  return time[0] * 1e3 + time[1] / 1e6;
+}
+
+function durationMs(span: ReadableSpan): string {
+  const ms = hrMs(span.duration);
+  return ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
+}
+
+/** Colour only for a terminal that wants it (`NO_COLOR`, `FORCE_COLOR` respected). */
+export function terminalSupportsColor(stream: { isTTY?: boolean } = process.stdout): boolean {
+  if (process.env.NO_COLOR) return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+}
