@@ -120,7 +120,10 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = process.en
       serviceName: nonEmpty(t.serviceName) ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'basalt-app',
       environment: nonEmpty(t.environment) ?? nonEmpty(env.BASALT_ENVIRONMENT),
       exporters,
-      sampleRate: sampleRate(t.sampleRate ?? envNumber('BASALT_SAMPLE_RATE', env) ?? 0),
+      sampleRate:
+        t.sampleRate !== undefined
+          ? sampleRate(t.sampleRate, 'telemetry.sampleRate')
+          : sampleRate(envNumber('BASALT_SAMPLE_RATE', env) ?? 0, 'BASALT_SAMPLE_RATE'),
       recordInputs: t.recordInputs ?? envBool('BASALT_RECORD_INPUTS', env) ?? true,
       recordOutputs: t.recordOutputs ?? envBool('BASALT_RECORD_OUTPUTS', env) ?? true,
       maxPayloadBytes: positiveInt('telemetry.maxPayloadBytes', t.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, 256),

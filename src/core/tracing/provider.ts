@@ -93,6 +93,11 @@ export class TracingRuntime {
     return total;
   }
 
+  /** Spans ended but not yet handed to an exporter. */
+  pending(): number {
+    return this.#processors.reduce((sum, p) => sum + p.queued, 0);
+  }
+
   flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
     return withTimeout(Promise.all(this.#processors.map((p) => p.forceFlush(timeoutMs))), timeoutMs);
   }
@@ -133,12 +138,26 @@ export function getRuntime(): TracingRuntime {
     slot.settings = settings;
     const runtime = new TracingRuntime(settings);
     slot.runtime = runtime;
-    if (runtime.enabled) {
-      // A last flush when the event loop empties, for scripts that never call shutdown().
-      process.once('beforeExit', () => void runtime.flush());
-    }
+    if (runtime.enabled) installExitFlush();
   }
   return slot.runtime as TracingRuntime;
+}
+
+const EXIT_FLUSH = Symbol.for('basalt-observe.exit-flush');
+
+/**
+ * One `beforeExit` listener per process (not per runtime): a last flush when the event loop empties,
+ * for scripts that never call shutdown(). A flush with nothing queued schedules no work, so the
+ * listener cannot keep the process alive.
+ */
+function installExitFlush(): void {
+  const proc = process as NodeJS.Process & { [EXIT_FLUSH]?: true };
+  if (proc[EXIT_FLUSH]) return;
+  proc[EXIT_FLUSH] = true;
+  process.on('beforeExit', () => {
+    const runtime = basaltGlobal().runtime as TracingRuntime | undefined;
+    if (runtime && !runtime.isShutdown && runtime.pending() > 0) void runtime.flush();
+  });
 }
 
 function defaultSettings(): TracingSettings {

@@ -61,6 +61,11 @@ export class BasaltSpanProcessor implements SpanProcessor {
     return this.#queue.stats;
   }
 
+  /** Spans waiting in the queue. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
   onStart(span: Span, parentContext: Context): void {
     try {
       const state = getTraceState(parentContext);
