@@ -19,7 +19,12 @@ import { closedPort, json, startHttpServer, type TestHttpServer } from '../helpe
 import { resetTracing } from '../helpers/tracing.js';
 
 const API_KEY = 'sk-basalt-secret-0123456789';
-const created = { id: 'exp_1', name: 'Ticket Analysis', featureSlug: 'support-ticket', createdAt: '2026-11-26T10:00:00.000Z' };
+const created = {
+  id: 'exp_1',
+  name: 'Ticket Analysis',
+  featureSlug: 'support-ticket',
+  createdAt: '2026-11-26T10:00:00.000Z',
+};
 const params = { featureSlug: 'support-ticket', name: 'Ticket Analysis' };
 
 let server: TestHttpServer | undefined;
@@ -82,7 +87,9 @@ describe('experiments.create', () => {
     expect(error).toBeInstanceOf(ErrorClass);
     expect(isBasaltApiError(error)).toBe(true);
     expect(error).toMatchObject({ status, code, body: { error: 'nope', echo: 'x' } });
-    expect(error.message).toMatch(new RegExp(`^Basalt API request failed with ${status}.*: POST /monitor/experiments$`));
+    expect(error.message).toMatch(
+      new RegExp(`^Basalt API request failed with ${status}.*: POST /monitor/experiments$`),
+    );
     expect(server.requests).toHaveLength(1);
     expectNoKey(error);
   });

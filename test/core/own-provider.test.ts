@@ -23,9 +23,19 @@ describe('BasaltSpanProcessor on an app-owned provider', () => {
         await observe({ name: 'child' }, () => 1);
       });
       await basalt.shutdown();
-      expect(basaltExporter.getFinishedSpans().map((s) => s.name).sort()).toEqual(['child', 'root']);
+      expect(
+        basaltExporter
+          .getFinishedSpans()
+          .map((s) => s.name)
+          .sort(),
+      ).toEqual(['child', 'root']);
       expect(basaltExporter.getFinishedSpans().every((s) => s.attributes['basalt.user.id'] === 'u1')).toBe(true);
-      expect(appExporter.getFinishedSpans().map((s) => s.name).sort()).toEqual(['child', 'health-check', 'root']);
+      expect(
+        appExporter
+          .getFinishedSpans()
+          .map((s) => s.name)
+          .sort(),
+      ).toEqual(['child', 'health-check', 'root']);
       // The app's provider still works after basalt.shutdown().
       trace.getTracer('app').startSpan('after').end();
       expect(appExporter.getFinishedSpans().map((s) => s.name)).toContain('after');

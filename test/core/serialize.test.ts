@@ -117,7 +117,15 @@ describe('serialize', () => {
         },
       },
     );
-    const value = { toJSON: undefined, a: { toJSON: () => { throw new Error('x'); } }, hostile };
+    const value = {
+      toJSON: undefined,
+      a: {
+        toJSON: () => {
+          throw new Error('x');
+        },
+      },
+      hostile,
+    };
     expect(() => serialize(value, opts)).not.toThrow();
   });
 });
@@ -152,11 +160,15 @@ describe('serialize › properties', () => {
 
   it('ends every cut payload with the truncation marker, and leaves small ones whole', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 3000 }), fc.integer({ min: 256, max: 2048 }), (s, maxBytes) => {
-        const out = serialize(s, { maxBytes });
-        if (bytes(s) <= maxBytes) expect(out).toBe(s);
-        else expect(out.endsWith(TRUNCATION_MARKER)).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 3000 }),
+        fc.integer({ min: 256, max: 2048 }),
+        (s, maxBytes) => {
+          const out = serialize(s, { maxBytes });
+          if (bytes(s) <= maxBytes) expect(out).toBe(s);
+          else expect(out.endsWith(TRUNCATION_MARKER)).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });
