@@ -24,10 +24,12 @@ const REQUEST = `POST /${PATH}`;
 /** `basalt.experiments`: the experiments API (SPEC §4). */
 export class Experiments {
   readonly #api: KyInstance | undefined;
+  readonly #apiKey: string;
   readonly #logger: Logger;
 
   constructor(options: { apiUrl: string; apiKey: string | undefined; timeoutMs: number; logger: Logger }) {
     this.#logger = options.logger;
+    this.#apiKey = options.apiKey ?? '';
     this.#api = options.apiKey
       ? createApiClient({ apiUrl: options.apiUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs })
       : undefined;
@@ -56,7 +58,7 @@ export class Experiments {
     try {
       text = await this.#api.post(PATH, { json: { featureSlug, name } }).text();
     } catch (error) {
-      throw await toApiError(error, REQUEST);
+      throw await toApiError(error, REQUEST, this.#apiKey);
     }
     let body: unknown;
     try {

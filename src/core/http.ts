@@ -72,9 +72,9 @@ function causeCodes(error: unknown): string[] {
 }
 
 /** Maps whatever ky threw into the `BasaltApiError` family: the one place errors are mapped. */
-export async function toApiError(error: unknown, request: string): Promise<BasaltApiError> {
+export async function toApiError(error: unknown, request: string, apiKey: string): Promise<BasaltApiError> {
   if (error instanceof HTTPError) {
-    return errorForStatus(error.response.status, request, await readBody(error.response));
+    return errorForStatus(error.response.status, request, await readBody(error.response, apiKey));
   }
   if (error instanceof TimeoutError) {
     return new BasaltTimeoutError(`Basalt API request timed out: ${request}`, {
@@ -101,9 +101,10 @@ export function invalidResponse(request: string, problem: string, body: unknown)
   });
 }
 
-async function readBody(response: Response): Promise<unknown> {
+/** The response body, JSON-parsed when it is JSON, with the API key scrubbed should the server echo it. */
+async function readBody(response: Response, apiKey: string): Promise<unknown> {
   try {
-    const text = await response.text();
+    const text = (await response.text()).split(apiKey).join('[redacted]');
     try {
       return JSON.parse(text) as unknown;
     } catch {
