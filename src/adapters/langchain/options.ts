@@ -1,0 +1,78 @@
+import { sampleRate } from '../../core/config.js';
+import { BasaltConfigError } from '../../core/errors.js';
+import type { Experiment } from '../../core/experiments.js';
+import { type ExperimentRef, type Identity, mergeIdentity } from '../../core/tracing/context.js';
+import type { StartObserveOptions } from '../../core/tracing/observe.js';
+import { isObject, stringOr } from './messages.js';
+
+/** Options of `new BasaltCallbackHandler(...)`: the values of the roots the handler opens. */
+export interface BasaltCallbackHandlerOptions {
+  /** The product feature of the traces (`"support"`). Required. */
+  featureSlug: string;
+  /** The experiment from `experiments.create`, or its id. */
+  experiment?: Experiment | ExperimentRef | string;
+  /** The end user and organization the traces serve. */
+  identity?: Identity;
+  /** Free-form metadata of the root (`basalt.metadata`). */
+  metadata?: Record<string, unknown>;
+  /** Name of the root span. Default: the name of the top-level run (`RunnableSequence`, `LangGraph`). */
+  name?: string;
+  /** Slugs of Basalt evaluators to run on the traces. */
+  evaluators?: string[];
+  /** `sampleRate` in [0, 1] overrides the client's for these traces. */
+  evaluationConfig?: { sampleRate?: number };
+  /**
+   * Bound on runs open at once. LangChain never ends the runs of a stream abandoned by its consumer;
+   * past this bound the oldest open run is ended (marked cancelled) and forgotten. Default 10,000.
+   */
+  maxOpenRuns?: number;
+}
+
+/**
+ * Per-invoke values, read from the run config's `metadata.basalt`; each one given overrides the
+ * handler's (identity field by field).
+ * @example
+ * await chain.invoke(input, { callbacks: [handler], metadata: { basalt: { identity: { user: { id: req.userId } } } } });
+ */
+export interface BasaltInvokeMetadata {
+  featureSlug?: string;
+  experiment?: Experiment | ExperimentRef | string;
+  identity?: Identity;
+  metadata?: Record<string, unknown>;
+  name?: string;
+}
+
+/** Checks the handler's options once, at construction, as `startObserve` does. */
+export function checkOptions(options: BasaltCallbackHandlerOptions): BasaltCallbackHandlerOptions {
+  const featureSlug = options?.featureSlug;
+  if (typeof featureSlug !== 'string' || featureSlug.trim() === '') {
+    throw new BasaltConfigError(
+      `BasaltCallbackHandler needs a featureSlug (the product feature of the traces, e.g. "support"); got ${JSON.stringify(featureSlug)}`,
+    );
+  }
+  const rate = options.evaluationConfig?.sampleRate;
+  if (rate !== undefined) sampleRate(rate, 'evaluationConfig.sampleRate');
+  return { ...options };
+}
+
+/** The `openRoot` options of a top-level run: the handler's values, overridden by `metadata.basalt`. */
+export function rootOptions(
+  handler: BasaltCallbackHandlerOptions,
+  runMetadata: unknown,
+  runName: string,
+): StartObserveOptions {
+  const invoke: Record<string, unknown> =
+    isObject(runMetadata) && isObject(runMetadata.basalt) ? runMetadata.basalt : {};
+  // openRoot validates the experiment (an id string or an object with one).
+  const experiment = invoke.experiment as ExperimentRef | string | undefined;
+  const metadata = isObject(invoke.metadata) ? { ...handler.metadata, ...invoke.metadata } : handler.metadata;
+  return {
+    name: stringOr(invoke.name) ?? handler.name ?? runName,
+    featureSlug: stringOr(invoke.featureSlug) ?? handler.featureSlug,
+    experiment: typeof experiment === 'string' || isObject(experiment) ? experiment : handler.experiment,
+    identity: mergeIdentity(handler.identity, isObject(invoke.identity) ? (invoke.identity as Identity) : undefined),
+    metadata,
+    evaluators: handler.evaluators,
+    evaluationConfig: handler.evaluationConfig,
+  };
+}
