@@ -16,5 +16,11 @@ export const DEFAULT_API_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_QUEUE_SIZE = 2048;
 export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 512;
 export const DEFAULT_SCHEDULED_DELAY_MS = 1000;
-export const DEFAULT_EXPORT_TIMEOUT_MS = 10_000;
+/**
+ * Deadline of one export, the OTLP exporter's retries included. Not longer than the flush timeout:
+ * a refused or slow export keeps the process alive until this deadline, so it bounds how long a
+ * script that never calls shutdown() lingers after its last span (§8). At OpenTelemetry's 10 s,
+ * such a script stayed up to ~10 s when the collector was down.
+ */
+export const DEFAULT_EXPORT_TIMEOUT_MS = 5_000;
 export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
