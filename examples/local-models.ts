@@ -30,7 +30,9 @@ function toolResult(prompt: Prompt): unknown {
   const last = prompt.at(-1);
   if (last?.role !== 'tool') return undefined;
   const part = last.content.find((p) => p.type === 'tool-result');
-  return part && 'output' in part ? part.output : undefined;
+  if (!part || !('output' in part)) return undefined;
+  const output = part.output as { value?: unknown };
+  return output.value ?? output;
 }
 
 /** What the local model answers: a tool call when it has tools and no result yet, else text. */
@@ -45,7 +47,7 @@ function reply(prompt: Prompt, tools: Tools) {
     text:
       result === undefined
         ? `Local answer to "${question}": tracing works without any API key.`
-        : `The tool said ${JSON.stringify(result)}.`,
+        : `The tool says it is ${String(result)}.`,
   };
 }
 
@@ -117,7 +119,7 @@ export class LocalChatModel extends BaseChatModel {
       tool && !(last instanceof ToolMessage)
         ? new AIMessage({ content: '', tool_calls: [{ id: 'call_lc_1', name: tool.name, args: { city: 'Paris' } }] })
         : new AIMessage(
-            last instanceof ToolMessage ? `It is ${String(last.content)} in Paris.` : 'A local answer from LangChain.',
+            last instanceof ToolMessage ? `The tool says: ${String(last.content)}.` : 'A local answer from LangChain.',
           );
     message.usage_metadata = { input_tokens: 20, output_tokens: 7, total_tokens: 27 };
     message.response_metadata = { finish_reason: message.tool_calls?.length ? 'tool_calls' : 'stop' };

@@ -35,7 +35,7 @@ describe('local mode', () => {
       expect(root?.attributes).toMatchObject({ 'basalt.experiment.name': 'Prompt v2', 'basalt.user.id': 'u1' });
       const tree = printed.join('\n');
       expect(tree).toMatch(
-        /● answer {2}basalt_trace .*feature=support {2}experiment=Prompt v2\(local-.*user=u1 \(Ada\)/,
+        /● answer {2}basalt_trace .*feature=support {2}experiment=Prompt v2 \(local-.*user=u1 \(Ada\)/,
       );
       expect(tree).toMatch(/├─ lookup {2}retrieval/);
       expect(tree).toMatch(/└─ broken {2}tool .*ERROR Error tool failed/);
