@@ -32,37 +32,25 @@ export interface ScriptedToolCall {
   arguments: string | Record<string, unknown>;
 }
 
+/** What text and tool-call replies share. */
+interface ReplyMeta {
+  /** Default `stop` for text, `tool_calls` for tool calls. */
+  finishReason?: string;
+  /** Default 10 prompt and 5 completion tokens. */
+  usage?: ScriptedUsage;
+  /** Response id. Default `chatcmpl-<request number>`. */
+  id?: string;
+  /** Response model. Default: the requested model. */
+  model?: string;
+}
+
 /** One reply of the server. The same reply serves a JSON request and a streaming (SSE) request. */
 export type ScriptedReply =
-  | {
-      type: 'text';
-      text: string;
-      /** How the text is split into SSE chunks. Default: word by word. */
-      chunks?: string[];
-      /** Default `stop`. */
-      finishReason?: string;
-      usage?: ScriptedUsage;
-      /** Response id. Default `chatcmpl-<request number>`. */
-      id?: string;
-      /** Response model. Default: the requested model. */
-      model?: string;
-    }
-  | {
-      type: 'tool_calls';
-      toolCalls: ScriptedToolCall[];
-      /** Default `tool_calls`. */
-      finishReason?: string;
-      usage?: ScriptedUsage;
-      id?: string;
-      model?: string;
-    }
-  | {
-      /** An HTTP error: `{ error: { message, type, code } }` with this status. */
-      type: 'error';
-      status: number;
-      message?: string;
-      code?: string;
-    };
+  /** `chunks`: how the text is split into SSE chunks; default word by word. */
+  | (ReplyMeta & { type: 'text'; text: string; chunks?: string[] })
+  | (ReplyMeta & { type: 'tool_calls'; toolCalls: ScriptedToolCall[] })
+  /** An HTTP error: `{ error: { message, type: 'server_error', code } }` with this status. */
+  | { type: 'error'; status: number; message?: string; code?: string };
 
 export interface RecordedRequest {
   method: string;
@@ -169,12 +157,8 @@ async function answerChat(
   delayMs: number,
 ): Promise<void> {
   if (reply.type === 'error') {
-    const error = {
-      message: reply.message ?? `Scripted error ${reply.status}`,
-      type: 'server_error',
-      code: reply.code ?? null,
-    };
-    sendJson(res, reply.status, { error });
+    const message = reply.message ?? `Scripted error ${reply.status}`;
+    sendJson(res, reply.status, { error: { message, type: 'server_error', code: reply.code ?? null } });
     return;
   }
   const body = (request.body ?? {}) as ChatBody;

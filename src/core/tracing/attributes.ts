@@ -59,6 +59,7 @@ export const ATTR = {
   GEN_AI_SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
   GEN_AI_TOOL_DEFINITIONS: 'gen_ai.tool.definitions',
   GEN_AI_EMBEDDINGS_INPUT_COUNT: 'gen_ai.embeddings.input_count',
+  GEN_AI_EMBEDDINGS_DIMENSION_COUNT: 'gen_ai.embeddings.dimension.count',
   GEN_AI_TOOL_NAME: 'gen_ai.tool.name',
   GEN_AI_TOOL_CALL_ID: 'gen_ai.tool.call.id',
   GEN_AI_TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',

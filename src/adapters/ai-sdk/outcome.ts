@@ -1,0 +1,131 @@
+import type { Attributes } from '@opentelemetry/api';
+import { ATTR } from '../../core/tracing/attributes.js';
+import {
+  type GenAiMessage,
+  type GenAiPart,
+  type GenAiUsage,
+  generationSpanName,
+  providerName,
+  requestAttributes,
+  usageAttributes,
+} from '../../core/tracing/gen-ai.js';
+import type { ResolvedCallOptions } from './call-options.js';
+import type { GenerationOutcome, GenerationRequest } from './generation.js';
+import { displayOutput, outputMessages, promptToGenAi, toGenAiPart, toolDefinitions } from './messages.js';
+import { normalizeFinishReason, normalizeUsage } from './normalize.js';
+import { isRecord } from './safely.js';
+import type { StreamState } from './stream-recorder.js';
+import type {
+  EmbeddingCallParamsLike,
+  EmbedResultLike,
+  GenerateResultLike,
+  LanguageCallParamsLike,
+  ModelLike,
+} from './types.js';
+
+/** The request of a language-model call (`doGenerate` or `doStream`). */
+export function chatRequest(
+  model: ModelLike,
+  params: LanguageCallParamsLike,
+  options: ResolvedCallOptions,
+  stream: boolean,
+): GenerationRequest {
+  const attributes: Attributes = {
+    ...baseAttributes('chat', model),
+    ...requestAttributes({
+      model: model.modelId,
+      temperature: params.temperature,
+      maxTokens: params.maxOutputTokens,
+      topP: params.topP,
+      topK: params.topK,
+      stopSequences: params.stopSequences,
+      seed: params.seed,
+      frequencyPenalty: params.frequencyPenalty,
+      presencePenalty: params.presencePenalty,
+    }),
+  };
+  if (stream) attributes[ATTR.GEN_AI_REQUEST_STREAM] = true;
+  const { system, messages } = promptToGenAi(params.prompt);
+  const input: GenAiMessage[] = system.length > 0 ? [{ role: 'system', parts: system }, ...messages] : messages;
+  const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messages };
+  if (system.length > 0) content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = system;
+  const tools = toolDefinitions(params.tools);
+  if (tools) content[ATTR.GEN_AI_TOOL_DEFINITIONS] = tools;
+  return { name: generationSpanName('chat', model.modelId), options, attributes, input, content };
+}
+
+/** The request of an embedding call (`doEmbed`). */
+export function embeddingRequest(
+  model: ModelLike,
+  params: EmbeddingCallParamsLike,
+  options: ResolvedCallOptions,
+): GenerationRequest {
+  const values = Array.isArray(params.values) ? params.values : [];
+  const attributes: Attributes = {
+    ...baseAttributes('embeddings', model),
+    ...requestAttributes({ model: model.modelId }),
+    [ATTR.GEN_AI_EMBEDDINGS_INPUT_COUNT]: values.length,
+  };
+  if (typeof params.dimensions === 'number') attributes[ATTR.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = params.dimensions;
+  return { name: generationSpanName('embeddings', model.modelId), options, attributes, input: values };
+}
+
+function baseAttributes(operation: string, model: ModelLike): Attributes {
+  const attributes: Attributes = { [ATTR.GEN_AI_OPERATION_NAME]: operation };
+  const provider = providerName(model.provider);
+  if (provider) attributes[ATTR.GEN_AI_PROVIDER_NAME] = provider;
+  return attributes;
+}
+
+/** The outcome of `doGenerate`, from its result content, finish reason, usage and response metadata. */
+export function generateOutcome(result: GenerateResultLike): GenerationOutcome {
+  const content = Array.isArray(result.content) ? result.content : [];
+  const parts = content.map(toGenAiPart).filter((p): p is GenAiPart => p !== undefined);
+  const response = isRecord(result.response) ? result.response : {};
+  return responseOutcome({
+    parts,
+    finishReason: normalizeFinishReason(result.finishReason),
+    usage: normalizeUsage(result.usage),
+    responseId: typeof response.id === 'string' ? response.id : undefined,
+    responseModel: typeof response.modelId === 'string' ? response.modelId : undefined,
+  });
+}
+
+/** The outcome of a stream so far (complete, failed or cancelled), with the time to first chunk. */
+export function streamOutcome(state: StreamState, startedAt: number): GenerationOutcome {
+  const outcome = responseOutcome(state);
+  if (state.firstChunkAt !== undefined) {
+    const seconds = Math.max(0, state.firstChunkAt - startedAt) / 1000;
+    outcome.attributes = { ...outcome.attributes, [ATTR.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: seconds };
+  }
+  return outcome;
+}
+
+function responseOutcome(response: {
+  parts: GenAiPart[];
+  finishReason?: string;
+  usage?: GenAiUsage;
+  responseId?: string;
+  responseModel?: string;
+}): GenerationOutcome {
+  const attributes: Attributes = usageAttributes(response.usage);
+  if (response.responseId) attributes[ATTR.GEN_AI_RESPONSE_ID] = response.responseId;
+  if (response.responseModel) attributes[ATTR.GEN_AI_RESPONSE_MODEL] = response.responseModel;
+  if (response.finishReason) attributes[ATTR.GEN_AI_RESPONSE_FINISH_REASONS] = [response.finishReason];
+  return {
+    attributes,
+    outputMessages: outputMessages(response.parts, response.finishReason),
+    output: displayOutput(response.parts),
+  };
+}
+
+/** The outcome of `doEmbed`: token usage and the shape of the result, never the vectors. */
+export function embedOutcome(result: EmbedResultLike): GenerationOutcome {
+  const embeddings = Array.isArray(result.embeddings) ? result.embeddings : [];
+  const first = embeddings[0];
+  const tokens = isRecord(result.usage) ? result.usage.tokens : undefined;
+  return {
+    attributes: usageAttributes({ inputTokens: typeof tokens === 'number' ? tokens : undefined }),
+    output: { embeddings: embeddings.length, dimensions: Array.isArray(first) ? first.length : undefined },
+  };
+}
