@@ -143,6 +143,16 @@ export function sampleRate(value: unknown, name = 'sampleRate'): number {
   return value;
 }
 
+/** Validates a feature slug where the user passes one: a non-empty string, else a clear error naming `who`. */
+export function requireFeatureSlug(value: unknown, who: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new BasaltConfigError(
+      `${who} needs a featureSlug (the product feature of its traces, e.g. "support-ticket"); got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }

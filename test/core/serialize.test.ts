@@ -177,7 +177,13 @@ describe('serialize › properties', () => {
     fc.assert(
       fc.property(anyValue, (value) => {
         const seen: unknown[] = [];
-        serialize(value, { maxBytes: 1024, mask: (v) => (seen.push(v), v) });
+        serialize(value, {
+          maxBytes: 1024,
+          mask: (v) => {
+            seen.push(v);
+            return v;
+          },
+        });
         expect(seen).toHaveLength(1);
         expect(seen[0]).toBe(value);
       }),

@@ -1,6 +1,7 @@
+import { requireFeatureSlug, sampleRate } from '../../core/config.js';
 import type { Experiment } from '../../core/experiments.js';
 import { type ExperimentRef, type Identity, mergeIdentity } from '../../core/tracing/context.js';
-import { isRecord, logOnce, safely } from './safely.js';
+import { isRecord, logOnce, safely } from '../../core/tracing/safely.js';
 import type { ProviderOptionsLike } from './types.js';
 
 /** The key of the per-call options in `providerOptions`. */
@@ -41,7 +42,15 @@ export interface BasaltCallOptions {
 }
 
 /** The middleware's options with one call's overrides applied. */
-export type ResolvedCallOptions = Partial<BasaltMiddlewareOptions>;
+export type ResolvedCallOptions = BasaltMiddlewareOptions;
+
+/** Checks a middleware's options once, where it is made, as `startObserve` does. */
+export function checkMiddlewareOptions(options: BasaltMiddlewareOptions, who: string): BasaltMiddlewareOptions {
+  requireFeatureSlug(options?.featureSlug, who);
+  const rate = options.evaluationConfig?.sampleRate;
+  if (rate !== undefined) sampleRate(rate, 'evaluationConfig.sampleRate');
+  return { ...options };
+}
 
 /**
  * Removes `providerOptions.basalt` from the call options. Returns the same `params` object when
@@ -66,7 +75,7 @@ export function takeCallOptions<P extends { providerOptions?: ProviderOptionsLik
   params: P,
 ): P {
   return safely(
-    'transform-params',
+    'ai-sdk.transform-params',
     () => {
       const stripped = stripCallOptions(params);
       if (stripped.call) calls.set(stripped.params, stripped.call);
@@ -80,7 +89,7 @@ export function takeCallOptions<P extends { providerOptions?: ProviderOptionsLik
 function readCallOptions(raw: unknown): BasaltCallOptions | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!isRecord(raw)) {
-    logOnce('call-options', 'warn', 'providerOptions.basalt must be an object; it was removed and ignored.');
+    logOnce('ai-sdk.call-options', 'warn', 'providerOptions.basalt must be an object; it was removed and ignored.');
     return undefined;
   }
   const call: BasaltCallOptions = {};

@@ -1,12 +1,13 @@
+import { safely } from '../../core/tracing/safely.js';
 import {
   type BasaltCallOptions,
   type BasaltMiddlewareOptions,
+  checkMiddlewareOptions,
   resolveCallOptions,
   takeCallOptions,
 } from './call-options.js';
 import { openGeneration } from './generation.js';
 import { embeddingRequest, embedOutcome } from './outcome.js';
-import { safely } from './safely.js';
 import type { EmbeddingCallParamsLike, EmbedResultLike, ModelLike } from './types.js';
 
 /**
@@ -41,7 +42,7 @@ export interface BasaltEmbeddingModelMiddleware {
  * @see docs/ai-sdk.md
  */
 export function basaltEmbeddingMiddleware(options: BasaltMiddlewareOptions): BasaltEmbeddingModelMiddleware {
-  const base: BasaltMiddlewareOptions = { ...options };
+  const base = checkMiddlewareOptions(options, 'basaltEmbeddingMiddleware');
   const calls = new WeakMap<object, BasaltCallOptions>();
 
   async function basaltTransformEmbedParams<P extends EmbeddingCallParamsLike>({ params }: { params: P }): Promise<P> {
@@ -58,7 +59,7 @@ export function basaltEmbeddingMiddleware(options: BasaltMiddlewareOptions): Bas
     model: ModelLike;
   }): Promise<R> {
     const call = safely(
-      'open-embedding',
+      'ai-sdk.open-embedding',
       () => openGeneration(embeddingRequest(model, params, resolveCallOptions(base, calls.get(params)))),
       undefined,
     );

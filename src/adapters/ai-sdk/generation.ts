@@ -3,8 +3,8 @@ import { ATTR } from '../../core/tracing/attributes.js';
 import type { BasaltSpan } from '../../core/tracing/basalt-span.js';
 import { getTraceState } from '../../core/tracing/context.js';
 import { openChild, openRoot } from '../../core/tracing/observe.js';
+import { logOnce, safely } from '../../core/tracing/safely.js';
 import type { ResolvedCallOptions } from './call-options.js';
-import { logOnce, safely } from './safely.js';
 
 /** What a model call is, before it runs. */
 export interface GenerationRequest {
@@ -70,8 +70,8 @@ export class Generation {
     if (this.#done) return;
     this.#done = true;
     try {
-      const recorded = safely('record-outcome', outcome, {});
-      safely('record-span', () => this.#record(recorded), undefined);
+      const recorded = safely('ai-sdk.record-outcome', outcome, {});
+      safely('ai-sdk.record-span', () => this.#record(recorded), undefined);
     } finally {
       this.span.end();
       this.root?.end();
@@ -102,17 +102,15 @@ export class Generation {
 /**
  * Opens the spans of a model call. Inside an active Basalt trace: a `generation` child of it.
  * Outside: a root with the resolved feature slug, experiment and identity (the `startObserve` the
- * user did not write), and the `generation` span under it. Returns `undefined` (call untraced)
- * when a root is needed but no feature slug is known.
+ * user did not write), and the `generation` span under it.
  */
-export function openGeneration(request: GenerationRequest): Generation | undefined {
+export function openGeneration(request: GenerationRequest): Generation {
   const active = context.active();
   const inTrace = getTraceState(active) !== undefined;
   const root = inTrace ? undefined : openOwnRoot(request);
-  if (!inTrace && !root) return undefined;
   if (inTrace) {
     logOnce(
-      'inside-trace',
+      'ai-sdk.inside-trace',
       'debug',
       "basaltMiddleware: a model call inside an active Basalt trace is a child of it and keeps the trace's feature slug, experiment and identity; the middleware's and providerOptions.basalt's are ignored there.",
     );
@@ -134,20 +132,11 @@ export function openGeneration(request: GenerationRequest): Generation | undefin
   }
 }
 
-/** The root a call outside any trace gets, or `undefined` (said once) without a feature slug. */
-function openOwnRoot({ options, input }: GenerationRequest): BasaltSpan | undefined {
-  const featureSlug = options.featureSlug;
-  if (typeof featureSlug !== 'string' || featureSlug.trim() === '') {
-    logOnce(
-      'no-feature-slug',
-      'warn',
-      'basaltMiddleware: a model call ran outside any Basalt trace and no featureSlug is set (middleware option or providerOptions.basalt.featureSlug): it is not traced.',
-    );
-    return undefined;
-  }
+/** The root a call outside any trace gets: the middleware's values, overridden per call. */
+function openOwnRoot({ options, input }: GenerationRequest): BasaltSpan {
   return openRoot({
-    name: options.name || featureSlug,
-    featureSlug,
+    name: options.name || options.featureSlug,
+    featureSlug: options.featureSlug,
     experiment: options.experiment,
     identity: options.identity,
     metadata: options.metadata,

@@ -1,6 +1,6 @@
 import type { GenAiMessage, GenAiPart, GenAiToolDefinition } from '../../core/tracing/gen-ai.js';
+import { isRecord } from '../../core/tracing/safely.js';
 import { filePart, toolArguments } from './normalize.js';
-import { isRecord } from './safely.js';
 import type { PromptMessageLike } from './types.js';
 
 /**

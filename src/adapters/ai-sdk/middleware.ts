@@ -1,13 +1,14 @@
+import { safely } from '../../core/tracing/safely.js';
 import {
   type BasaltCallOptions,
   type BasaltMiddlewareOptions,
+  checkMiddlewareOptions,
   type ResolvedCallOptions,
   resolveCallOptions,
   takeCallOptions,
 } from './call-options.js';
 import { type Generation, openGeneration } from './generation.js';
 import { chatRequest, generateOutcome, streamOutcome } from './outcome.js';
-import { safely } from './safely.js';
 import { createStreamState, recordedStream, recordPart, type StreamObserver } from './stream-recorder.js';
 import type { GenerateResultLike, LanguageCallParamsLike, ModelLike, StreamResultLike } from './types.js';
 
@@ -51,7 +52,7 @@ export interface BasaltLanguageModelMiddleware {
  * @see docs/ai-sdk.md
  */
 export function basaltMiddleware(options: BasaltMiddlewareOptions): BasaltLanguageModelMiddleware {
-  const base: BasaltMiddlewareOptions = { ...options };
+  const base = checkMiddlewareOptions(options, 'basaltMiddleware');
   // Per-call values, keyed by the params object `transformParams` returns, which is the very object
   // `wrapGenerate`/`wrapStream` receive. Weak: nothing is held once the call is done.
   const calls = new WeakMap<object, BasaltCallOptions>();
@@ -81,7 +82,7 @@ export function basaltMiddleware(options: BasaltMiddlewareOptions): BasaltLangua
     const call = open(model, params, true);
     if (!call) return doStream();
     const result = await call.run(doStream);
-    const stream = safely('wrap-stream', () => recordedStream(result.stream, streamObserver(call)), undefined);
+    const stream = safely('ai-sdk.wrap-stream', () => recordedStream(result.stream, streamObserver(call)), undefined);
     if (stream) return { ...result, stream };
     call.finish(() => ({}));
     return result;
@@ -89,7 +90,7 @@ export function basaltMiddleware(options: BasaltMiddlewareOptions): BasaltLangua
 
   function open(model: ModelLike, params: LanguageCallParamsLike, stream: boolean): Generation | undefined {
     return safely(
-      'open-generation',
+      'ai-sdk.open-generation',
       () => openGeneration(chatRequest(model, params, optionsFor(params), stream)),
       undefined,
     );
@@ -118,7 +119,7 @@ function streamObserver(call: Generation): StreamObserver<unknown> {
   return {
     part(part) {
       if (call.done) return;
-      const failed = safely('record-part', () => recordPart(state, part, performance.now()), undefined);
+      const failed = safely('ai-sdk.record-part', () => recordPart(state, part, performance.now()), undefined);
       if (failed) call.finish(() => ({ ...outcome(), error: failed.error }));
     },
     end() {

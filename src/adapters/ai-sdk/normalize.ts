@@ -1,5 +1,5 @@
 import { binaryPart, finishReason, type GenAiPart, type GenAiUsage } from '../../core/tracing/gen-ai.js';
-import { isRecord } from './safely.js';
+import { isRecord } from '../../core/tracing/safely.js';
 
 /**
  * The small normalisation layer between AI SDK language-model specs v2 (ai 5), v3 (ai 6) and

@@ -9,11 +9,11 @@ import {
   requestAttributes,
   usageAttributes,
 } from '../../core/tracing/gen-ai.js';
+import { isRecord } from '../../core/tracing/safely.js';
 import type { ResolvedCallOptions } from './call-options.js';
 import type { GenerationOutcome, GenerationRequest } from './generation.js';
 import { displayOutput, outputMessages, promptToGenAi, toGenAiPart, toolDefinitions } from './messages.js';
 import { normalizeFinishReason, normalizeUsage } from './normalize.js';
-import { isRecord } from './safely.js';
 import type { StreamState } from './stream-recorder.js';
 import type {
   EmbeddingCallParamsLike,

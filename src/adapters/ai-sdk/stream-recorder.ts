@@ -1,7 +1,7 @@
 import type { GenAiPart, GenAiUsage } from '../../core/tracing/gen-ai.js';
+import { isRecord } from '../../core/tracing/safely.js';
 import { toGenAiPart } from './messages.js';
 import { normalizeFinishReason, normalizeUsage } from './normalize.js';
-import { isRecord } from './safely.js';
 
 /** What a model stream said so far, accumulated part by part. */
 export interface StreamState {

@@ -2,10 +2,11 @@ import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../../core/tracing/attributes.js';
 import type { GenAiMessage } from '../../core/tracing/gen-ai.js';
+import { safely } from '../../core/tracing/safely.js';
 import { serializedName } from './generation.js';
 import { isObject, toGenAiMessages } from './messages.js';
 import { type BasaltCallbackHandlerOptions, checkOptions } from './options.js';
-import { logOnce, RunTracer } from './run-tracer.js';
+import { RunTracer } from './run-tracer.js';
 
 const HIDDEN_TAG = 'langsmith:hidden';
 
@@ -55,7 +56,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     runName?: string,
     extra?: Record<string, unknown>,
   ): void {
-    safely('chain-start', () => {
+    safely('langchain.chain-start', () => {
       const name = runName ?? serializedName(chain) ?? 'chain';
       // A streamed run (`lc_defers_inputs`) only knows its input at the end.
       const input = extra?.lc_defers_inputs === true ? undefined : unwrap(inputs, 'input');
@@ -71,7 +72,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     _tags?: string[],
     kwargs?: { inputs?: unknown },
   ): void {
-    safely('chain-end', () =>
+    safely('langchain.chain-end', () =>
       this.#tracer.end(runId, (span) => {
         if (kwargs?.inputs !== undefined) span.setInput(unwrap(kwargs.inputs, 'input'));
         return unwrap(outputs, 'output');
@@ -80,7 +81,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleChainError(error: unknown, runId: string): void {
-    safely('chain-error', () => this.#tracer.fail(runId, error));
+    safely('langchain.chain-error', () => this.#tracer.fail(runId, error));
   }
 
   override handleChatModelStart(
@@ -93,7 +94,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     metadata?: Record<string, unknown>,
     runName?: string,
   ): void {
-    safely('model-start', () => {
+    safely('langchain.model-start', () => {
       const input = toGenAiMessages(Array.isArray(messages) ? messages.flat() : []);
       this.#tracer.startModel('chat', { runId, parentRunId, runName, llm, input, extraParams, metadata });
     });
@@ -109,7 +110,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     metadata?: Record<string, unknown>,
     runName?: string,
   ): void {
-    safely('model-start', () => {
+    safely('langchain.model-start', () => {
       const input: GenAiMessage[] = (Array.isArray(prompts) ? prompts : []).map((prompt) => ({
         role: 'user',
         parts: [{ type: 'text', content: String(prompt) }],
@@ -119,18 +120,18 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleLLMNewToken(_token: string, _idx: unknown, runId: string): void {
-    safely('model-token', () => {
+    safely('langchain.model-token', () => {
       const entry = this.#tracer.get(runId);
       if (entry && entry.firstTokenAt === undefined) entry.firstTokenAt = performance.now();
     });
   }
 
   override handleLLMEnd(output: unknown, runId: string): void {
-    safely('model-end', () => this.#tracer.endModel(runId, output));
+    safely('langchain.model-end', () => this.#tracer.endModel(runId, output));
   }
 
   override handleLLMError(error: unknown, runId: string): void {
-    safely('model-error', () => this.#tracer.fail(runId, error));
+    safely('langchain.model-error', () => this.#tracer.fail(runId, error));
   }
 
   override handleToolStart(
@@ -143,7 +144,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     runName?: string,
     toolCallId?: string,
   ): void {
-    safely('tool-start', () => {
+    safely('langchain.tool-start', () => {
       const name = runName ?? serializedName(tool) ?? 'tool';
       const attributes: Attributes = { [ATTR.GEN_AI_OPERATION_NAME]: 'execute_tool', [ATTR.GEN_AI_TOOL_NAME]: name };
       if (typeof toolCallId === 'string' && toolCallId !== '') attributes[ATTR.GEN_AI_TOOL_CALL_ID] = toolCallId;
@@ -152,7 +153,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleToolEnd(output: unknown, runId: string): void {
-    safely('tool-end', () =>
+    safely('langchain.tool-end', () =>
       this.#tracer.end(runId, (span) => {
         if (!isObject(output) || !('tool_call_id' in output)) return output;
         // Invoked with a tool call, a tool returns a ToolMessage; 0.3 passes the call id only there.
@@ -163,7 +164,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleToolError(error: unknown, runId: string): void {
-    safely('tool-error', () => this.#tracer.fail(runId, error));
+    safely('langchain.tool-error', () => this.#tracer.fail(runId, error));
   }
 
   override handleRetrieverStart(
@@ -175,23 +176,23 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     metadata?: Record<string, unknown>,
     runName?: string,
   ): void {
-    safely('retriever-start', () => {
+    safely('langchain.retriever-start', () => {
       const name = runName ?? serializedName(retriever) ?? 'retriever';
       this.#tracer.start({ runId, parentRunId, name, runName: name, kind: 'retrieval', input: query, metadata });
     });
   }
 
   override handleRetrieverEnd(documents: unknown, runId: string): void {
-    safely('retriever-end', () => this.#tracer.end(runId, () => documents));
+    safely('langchain.retriever-end', () => this.#tracer.end(runId, () => documents));
   }
 
   override handleRetrieverError(error: unknown, runId: string): void {
-    safely('retriever-error', () => this.#tracer.fail(runId, error));
+    safely('langchain.retriever-error', () => this.#tracer.fail(runId, error));
   }
 
   /** An agent's decision to call a tool: an `agent_action` event on the agent's span. */
   override handleAgentAction(action: unknown, runId: string): void {
-    safely('agent-action', () => {
+    safely('langchain.agent-action', () => {
       if (!isObject(action)) return;
       const attributes = { [ATTR.GEN_AI_TOOL_NAME]: String(action.tool ?? '') };
       this.#tracer.event(runId, 'agent_action', attributes, { input: action.toolInput });
@@ -200,18 +201,9 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
 
   /** The agent's final answer: an `agent_finish` event on the agent's span. */
   override handleAgentEnd(finish: unknown, runId: string): void {
-    safely('agent-end', () => {
+    safely('langchain.agent-end', () => {
       if (isObject(finish)) this.#tracer.event(runId, 'agent_finish', {}, { output: finish.returnValues });
     });
-  }
-}
-
-/** Runs a hook body: an internal failure is logged once per kind and never reaches LangChain (§10). */
-function safely(kind: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    logOnce(`langchain.${kind}`, 'warn', `BasaltCallbackHandler ${kind} failed and was skipped: ${String(error)}`);
   }
 }
 

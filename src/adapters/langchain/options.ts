@@ -1,5 +1,4 @@
-import { sampleRate } from '../../core/config.js';
-import { BasaltConfigError } from '../../core/errors.js';
+import { requireFeatureSlug, sampleRate } from '../../core/config.js';
 import type { Experiment } from '../../core/experiments.js';
 import { type ExperimentRef, type Identity, mergeIdentity } from '../../core/tracing/context.js';
 import type { StartObserveOptions } from '../../core/tracing/observe.js';
@@ -44,12 +43,7 @@ export interface BasaltInvokeMetadata {
 
 /** Checks the handler's options once, at construction, as `startObserve` does. */
 export function checkOptions(options: BasaltCallbackHandlerOptions): BasaltCallbackHandlerOptions {
-  const featureSlug = options?.featureSlug;
-  if (typeof featureSlug !== 'string' || featureSlug.trim() === '') {
-    throw new BasaltConfigError(
-      `BasaltCallbackHandler needs a featureSlug (the product feature of the traces, e.g. "support"); got ${JSON.stringify(featureSlug)}`,
-    );
-  }
+  requireFeatureSlug(options?.featureSlug, 'BasaltCallbackHandler');
   const rate = options.evaluationConfig?.sampleRate;
   if (rate !== undefined) sampleRate(rate, 'evaluationConfig.sampleRate');
   return { ...options };

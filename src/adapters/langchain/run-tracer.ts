@@ -5,6 +5,7 @@ import { getTraceState } from '../../core/tracing/context.js';
 import { type GenAiMessage, generationSpanName } from '../../core/tracing/gen-ai.js';
 import { openChild, openRoot } from '../../core/tracing/observe.js';
 import { getRuntime } from '../../core/tracing/provider.js';
+import { logOnce } from '../../core/tracing/safely.js';
 import { serialize } from '../../core/tracing/serialize.js';
 import { type ModelOperation, modelEndAttributes, modelStartAttributes, serializedName } from './generation.js';
 import { isObject, outputValue, splitSystem } from './messages.js';
@@ -189,12 +190,4 @@ export class RunTracer {
 
 function spanOptions(run: RunStart) {
   return { name: run.name, kind: run.kind, attributes: run.attributes, input: run.input };
-}
-
-export function logOnce(kind: string, level: 'warn' | 'debug', message: string): void {
-  try {
-    getRuntime().settings.logger.once(kind, level, message);
-  } catch {
-    // Nothing more to do: the user's work goes on untraced.
-  }
 }

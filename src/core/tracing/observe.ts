@@ -1,5 +1,5 @@
 import { type Attributes, type Context, context, SpanKind, trace } from '@opentelemetry/api';
-import { sampleRate as validSampleRate } from '../config.js';
+import { requireFeatureSlug, sampleRate as validSampleRate } from '../config.js';
 import { BasaltConfigError } from '../errors.js';
 import type { Experiment } from '../experiments.js';
 import { ATTR, OBSERVE_KINDS, type ObserveKind, ROOT_KIND } from './attributes.js';
@@ -52,12 +52,7 @@ export interface ObserveOptions {
  * @internal The public forms are `startObserve` and `Basalt#startObserve`.
  */
 export function openRoot(options: StartObserveOptions, runtime: TracingRuntime = getRuntime()): BasaltSpan {
-  const featureSlug = options?.featureSlug;
-  if (typeof featureSlug !== 'string' || featureSlug.trim() === '') {
-    throw new BasaltConfigError(
-      `startObserve needs a featureSlug (the product feature of the trace, e.g. "support-ticket"); got ${JSON.stringify(featureSlug)}`,
-    );
-  }
+  const featureSlug = requireFeatureSlug(options?.featureSlug, 'startObserve');
   const rate = options.evaluationConfig?.sampleRate;
   if (rate !== undefined) validSampleRate(rate, 'evaluationConfig.sampleRate');
   const name = options.name || featureSlug;

@@ -50,7 +50,10 @@ function describe(span: ReadableSpan, paint: (code: string, text: string) => str
   if (a[ATTR.GEN_AI_RESPONSE_FINISH_REASONS]) parts.push(`finish=${String(a[ATTR.GEN_AI_RESPONSE_FINISH_REASONS])}`);
   if (a[ATTR.ROOT] === true) {
     parts.push(`feature=${a[ATTR.FEATURE_SLUG]}`);
-    if (a[ATTR.EXPERIMENT_ID]) parts.push(`experiment=${a[ATTR.EXPERIMENT_NAME] ? `${a[ATTR.EXPERIMENT_NAME]} ` : ''}(${a[ATTR.EXPERIMENT_ID]})`);
+    if (a[ATTR.EXPERIMENT_ID])
+      parts.push(
+        `experiment=${a[ATTR.EXPERIMENT_NAME] ? `${a[ATTR.EXPERIMENT_NAME]} ` : ''}(${a[ATTR.EXPERIMENT_ID]})`,
+      );
     if (a[ATTR.USER_ID]) parts.push(`user=${a[ATTR.USER_ID]}${a[ATTR.USER_NAME] ? ` (${a[ATTR.USER_NAME]})` : ''}`);
     if (a[ATTR.ORGANIZATION_ID]) {
       parts.push(`org=${a[ATTR.ORGANIZATION_ID]}${a[ATTR.ORGANIZATION_NAME] ? ` (${a[ATTR.ORGANIZATION_NAME]})` : ''}`);

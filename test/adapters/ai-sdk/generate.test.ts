@@ -3,8 +3,12 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { generateText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
-import { type BasaltMiddlewareOptions, basaltMiddleware } from '../../../src/adapters/ai-sdk/index.js';
-import { type BasaltOptions, observe, startObserve } from '../../../src/index.js';
+import {
+  type BasaltMiddlewareOptions,
+  basaltEmbeddingMiddleware,
+  basaltMiddleware,
+} from '../../../src/adapters/ai-sdk/index.js';
+import { BasaltConfigError, type BasaltOptions, observe, startObserve } from '../../../src/index.js';
 import { generateResult } from '../../helpers/ai-sdk-parts.js';
 import { setupTracing } from '../../helpers/tracing.js';
 
@@ -135,13 +139,13 @@ describe('basaltMiddleware › trace shape', () => {
     expect(mock.doGenerateCalls[0]?.providerOptions).toEqual({ openai: { user: 'end-user' } });
   });
 
-  it('leaves a call untraced, with one warning, when no feature slug is known outside a trace', async () => {
-    const { t, model } = setup({ featureSlug: '' });
-    const first = await generateText({ model, prompt: 'Hello' });
-    await generateText({ model, prompt: 'Hello again' });
-
-    expect(first.text).toBe('Hi there');
-    expect(await t.spans()).toHaveLength(0);
-    expect(t.logs.filter((line) => line.includes('no featureSlug'))).toHaveLength(1);
+  it('throws a config error naming the missing feature slug where the middleware is made', () => {
+    setupTracing();
+    expect(() => basaltMiddleware({ featureSlug: '' })).toThrow(BasaltConfigError);
+    expect(() => basaltMiddleware({} as never)).toThrow(/basaltMiddleware needs a featureSlug/);
+    expect(() => basaltEmbeddingMiddleware({ featureSlug: ' ' })).toThrow(
+      /basaltEmbeddingMiddleware needs a featureSlug/,
+    );
+    expect(() => basaltMiddleware({ featureSlug: 'f', evaluationConfig: { sampleRate: 3 } })).toThrow(/sampleRate/);
   });
 });
