@@ -42,3 +42,64 @@ describe('examples in local mode', () => {
     expect(card?.attributes['basalt.user.id']).toBe('u-42');
   });
 });
+
+describe('adapter examples in local mode', () => {
+  it('ai-sdk-stream.ts: the streaming route records a root and a streamed generation with the request user', async () => {
+    const { stdout, spans } = await runExample('ai-sdk-stream.ts');
+    expect(stdout).toContain('streamed reply → Local answer');
+    const [root] = roots(spans);
+    expect(root?.attributes['basalt.user.id']).toBe('user-123');
+    const generation = spans.find((s) => s.parentSpanId === root?.spanId);
+    expect(generation?.attributes).toMatchObject({ 'basalt.span.kind': 'generation', 'gen_ai.request.stream': true });
+  });
+
+  it('langchain-chain.ts: per-invoke identity and experiment reach each invoke only', async () => {
+    const { spans } = await runExample('langchain-chain.ts');
+    const traces = roots(spans);
+    expect(traces.map((r) => r.attributes['basalt.user.id'])).toEqual(['user-1', 'user-2']);
+    expect(traces.map((r) => r.attributes['basalt.organization.id'])).toEqual(['org-7', 'org-7']);
+    expect(traces[0]?.attributes['basalt.experiment.name']).toBe('Two-sentence answers');
+    expect(traces[1]?.attributes['basalt.experiment.id']).toBeUndefined();
+  });
+
+  it('langgraph.ts: graph root, node spans, and the model call under its node', async () => {
+    const { spans } = await runExample('langgraph.ts');
+    const [root] = roots(spans);
+    expect(root?.name).toBe('refund_graph');
+    const respond = spans.find((s) => s.name === 'respond');
+    expect(respond?.parentSpanId).toBe(root?.spanId);
+    const chat = spans.find((s) => s.attributes['basalt.span.kind'] === 'generation');
+    expect(chat?.parentSpanId).toBe(respond?.spanId);
+    expect(chat?.attributes['basalt.user.id']).toBe('user-9');
+  });
+});
+
+describe('npm run demo (examples/demo.ts) in local mode', () => {
+  it('traces a call, a stream, a tool loop and a LangChain chain under the experiment and identity', async () => {
+    const { stdout, spans } = await runExample('demo.ts');
+    const traces = roots(spans);
+    expect(traces.map((r) => r.name)).toEqual(['ai_sdk_call', 'ai_sdk_call', 'weather_question', 'RunnableSequence']);
+    for (const r of traces) {
+      expect(r.attributes).toMatchObject({
+        'basalt.experiment.name': 'Demo: local model',
+        'basalt.user.id': 'user-42',
+        'basalt.organization.id': 'org-7',
+        'basalt.span.should_evaluate': true,
+      });
+    }
+    const under = (root: SpanRecord) => spans.filter((s) => s.traceId === root.traceId && s !== root);
+    const [call, stream, loop, chain] = traces as [SpanRecord, SpanRecord, SpanRecord, SpanRecord];
+    expect(under(call).map((s) => s.attributes['basalt.span.kind'])).toEqual(['generation']);
+    expect(under(stream)[0]?.attributes['gen_ai.request.stream']).toBe(true);
+    expect(under(stream)[0]?.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
+    const loopKinds = under(loop).map((s) => s.attributes['basalt.span.kind']);
+    expect(loopKinds.filter((k) => k === 'generation')).toHaveLength(2);
+    expect(loopKinds).toContain('tool');
+    const chainKinds = under(chain).map((s) => s.attributes['basalt.span.kind']);
+    expect(chainKinds.filter((k) => k === 'generation')).toHaveLength(2);
+    expect(chainKinds).toContain('tool');
+    for (const s of spans) expect(s.attributes['basalt.user.id']).toBe('user-42');
+    expect(stdout).toContain('● weather_question');
+    expect(stdout).toContain('Trace trees above');
+  });
+});

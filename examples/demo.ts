@@ -1,0 +1,113 @@
+/**
+ * `npm run demo`: what basalt-observe does, with no API key and no network (local mode, SPEC §8).
+ *
+ * Under one experiment and one identity it traces, through the adapters:
+ *   1. an AI SDK `generateText` call            (the middleware opens the root itself)
+ *   2. an AI SDK `streamText` call              (span ends after the last chunk, time to first chunk)
+ *   3. an AI SDK two-step tool loop             (one generation span per step under one root)
+ *   4. a LangChain chain that calls a tool       (the callback handler opens the root)
+ * and prints each trace as a tree, then where the trace file is.
+ *
+ * With BASALT_API_KEY set, the same traces go to Basalt; with OPENAI_API_KEY set too, the models are
+ * OpenAI's (gpt-4o-mini) instead of the deterministic local ones.
+ */
+import { openai } from '@ai-sdk/openai';
+import { StringOutputParser } from '@langchain/core/output_parsers';
+import { ChatPromptTemplate } from '@langchain/core/prompts';
+import { RunnableLambda } from '@langchain/core/runnables';
+import { tool as langchainTool } from '@langchain/core/tools';
+import { ChatOpenAI } from '@langchain/openai';
+import { generateText, stepCountIs, streamText, tool, wrapLanguageModel } from 'ai';
+import { Basalt, observe } from 'basalt-observe';
+import { basaltMiddleware } from 'basalt-observe/ai-sdk';
+import { BasaltCallbackHandler } from 'basalt-observe/langchain';
+import { z } from 'zod';
+import { LocalChatModel, localLanguageModel } from './local-models.js';
+
+const useOpenAI = Boolean(process.env.OPENAI_API_KEY);
+const featureSlug = 'demo-assistant';
+
+const basalt = new Basalt({ logLevel: 'warn' });
+const local = !process.env.BASALT_API_KEY && !process.env.BASALT_OTEL_EXPORTER_OTLP_ENDPOINT;
+console.log(
+  local
+    ? 'basalt-observe demo — local mode: nothing leaves this machine.\n'
+    : 'basalt-observe demo — sending traces to Basalt.\n',
+);
+
+const experiment = await basalt.experiments.create({ featureSlug, name: 'Demo: local model' });
+const identity = { user: { id: 'user-42', name: 'Ada Lovelace' }, organization: { id: 'org-7', name: 'ACME' } };
+
+// --- Vercel AI SDK: one wrapped model, used three ways --------------------------------------------
+const model = wrapLanguageModel({
+  model: useOpenAI ? openai('gpt-4o-mini') : localLanguageModel(),
+  middleware: basaltMiddleware({ featureSlug, name: 'ai_sdk_call', experiment, identity }),
+});
+
+console.log('1. generateText');
+const generated = await generateText({ model, prompt: 'What does basalt-observe record?' });
+console.log(`   → ${generated.text}\n`);
+await basalt.flush(); // local mode prints each trace's tree as soon as it is exported
+
+console.log('2. streamText');
+const stream = streamText({ model, prompt: 'Stream me a short sentence.' });
+let streamed = '';
+for await (const chunk of stream.textStream) streamed += chunk;
+console.log(`   → ${streamed}\n`);
+await basalt.flush();
+
+console.log('3. tool loop (two steps)');
+const weather = tool({
+  description: 'The weather in a city',
+  inputSchema: z.object({ city: z.string() }),
+  // Tool executions are not model calls: an `observe` span of kind `tool` records them.
+  execute: ({ city }) => observe({ name: 'get_weather', kind: 'tool', input: { city } }, async () => `sunny in ${city}`),
+});
+const loop = await basalt.startObserve(
+  { name: 'weather_question', featureSlug, experiment, identity, input: 'What is the weather in Paris?' },
+  async (span) => {
+    const result = await generateText({
+      model,
+      tools: { weather },
+      stopWhen: stepCountIs(2),
+      prompt: 'What is the weather in Paris?',
+    });
+    span.setOutput(result.text);
+    return result;
+  },
+);
+console.log(`   → ${loop.steps.length} steps: ${loop.text}\n`);
+await basalt.flush();
+
+// --- LangChain.js: a chain that calls a tool -------------------------------------------------------
+console.log('4. LangChain chain with a tool');
+const handler = new BasaltCallbackHandler({ featureSlug, experiment, identity });
+const weatherTool = langchainTool(async ({ city }: { city: string }) => `sunny in ${city}`, {
+  name: 'get_weather',
+  description: 'The weather in a city',
+  schema: z.object({ city: z.string() }),
+});
+const chatModel = useOpenAI ? new ChatOpenAI({ model: 'gpt-4o-mini' }) : new LocalChatModel();
+const prompt = ChatPromptTemplate.fromMessages([
+  ['system', 'Answer weather questions with the get_weather tool.'],
+  ['human', '{question}'],
+]);
+const withTools = chatModel.bindTools([weatherTool]);
+const agent = RunnableLambda.from(async (input: { question: string }, config) => {
+  const messages = await prompt.formatMessages(input);
+  const first = await withTools.invoke(messages, config);
+  const call = first.tool_calls?.[0];
+  if (!call) return first;
+  const result = await weatherTool.invoke({ ...call, type: 'tool_call' as const }, config);
+  return withTools.invoke([...messages, first, result], config);
+}).withConfig({ runName: 'weather_agent' });
+const chain = agent.pipe(new StringOutputParser());
+const answer = await chain.invoke({ question: 'Weather in Paris?' }, { callbacks: [handler] });
+console.log(`   → ${answer}\n`);
+
+await basalt.shutdown();
+console.log(
+  local
+    ? `Trace trees above; every span is also in ${process.env.BASALT_LOCAL_TRACE_FILE ?? '.basalt/traces.jsonl'}.`
+    : `Sent: ${JSON.stringify(basalt.stats())}`,
+);
