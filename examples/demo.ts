@@ -61,7 +61,8 @@ const weather = tool({
   description: 'The weather in a city',
   inputSchema: z.object({ city: z.string() }),
   // Tool executions are not model calls: an `observe` span of kind `tool` records them.
-  execute: ({ city }) => observe({ name: 'get_weather', kind: 'tool', input: { city } }, async () => `sunny in ${city}`),
+  execute: ({ city }) =>
+    observe({ name: 'get_weather', kind: 'tool', input: { city } }, async () => `sunny in ${city}`),
 });
 const loop = await basalt.startObserve(
   { name: 'weather_question', featureSlug, experiment, identity, input: 'What is the weather in Paris?' },

@@ -26,7 +26,7 @@ const chain = ChatPromptTemplate.fromMessages([
 // Per-invoke values: this request's user (the handler's organization is kept) and the experiment.
 const answer = await chain.invoke(
   { question: 'How do I reset my password?' },
-  { callbacks: [handler], metadata: { basalt: { identity: { user: { id: "user-1" } }, experiment } } },
+  { callbacks: [handler], metadata: { basalt: { identity: { user: { id: 'user-1' } }, experiment } } },
 );
 console.log('invoke →', answer);
 

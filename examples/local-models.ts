@@ -3,8 +3,9 @@
  * tracing can see it — usage, finish reasons, response ids, streamed chunks and tool calls — so the
  * demo's traces look like production traces.
  */
-import { AIMessage, type BaseMessage, ToolMessage } from '@langchain/core/messages';
+
 import { BaseChatModel, type BaseChatModelParams } from '@langchain/core/language_models/chat_models';
+import { AIMessage, type BaseMessage, ToolMessage } from '@langchain/core/messages';
 import type { ChatResult } from '@langchain/core/outputs';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { simulateReadableStream } from 'ai';
