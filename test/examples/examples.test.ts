@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runExample, type SpanRecord } from '../helpers/examples.js';
+import { json, startHttpServer } from '../helpers/http-server.js';
+import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 
 const roots = (spans: SpanRecord[]) => spans.filter((s) => s.attributes['basalt.root'] === true);
 
@@ -40,6 +42,33 @@ describe('examples in local mode', () => {
     const card = spans.find((s) => s.name === 'charge card');
     expect(card?.parentSpanId).toBe(root?.spanId);
     expect(card?.attributes['basalt.user.id']).toBe('u-42');
+  });
+});
+
+describe('examples against a local Basalt API and OTLP receiver', () => {
+  it('experiment.ts: creates the experiment over the API and exports both traces with the key', async () => {
+    const receiver = await startOtlpReceiver({ protocol: 'http' });
+    const api = await startHttpServer((_req, res, body) =>
+      json(res, 200, { id: 'exp_42', ...JSON.parse(body), createdAt: '2026-11-26T00:00:00Z' }),
+    );
+    try {
+      await runExample('experiment.ts', {
+        BASALT_API_KEY: 'example-key-123',
+        BASALT_API_URL: api.url,
+        BASALT_OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      });
+      expect(api.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+        ['/monitor/experiments', 'Bearer example-key-123'],
+      ]);
+      const spans = await receiver.waitForSpans(4, 5_000);
+      const traces = spans.filter((s) => s.attributes['basalt.root'] === true);
+      expect(traces.map((r) => r.attributes['basalt.experiment.id'])).toEqual(['exp_42', 'exp_42']);
+      expect(traces.map((r) => r.attributes['basalt.user.id'])).toEqual(['456', '789']);
+      expect(receiver.requests.every((r) => r.headers.authorization === 'Bearer example-key-123')).toBe(true);
+    } finally {
+      await receiver.close();
+      await api.close();
+    }
   });
 });
 
