@@ -6,11 +6,13 @@
  *   npx tsx examples/own-provider.ts
  */
 import { trace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { Basalt, BasaltSpanProcessor, createBasaltExporter, observe } from 'basalt-observe';
+import { Basalt, BasaltSpanProcessor, basaltResourceAttributes, createBasaltExporter, observe } from 'basalt-observe';
 
 const sdk = new NodeSDK({
   serviceName: 'own-provider-example',
+  resource: resourceFromAttributes(basaltResourceAttributes()), // basalt.sdk.type / basalt.sdk.version
   spanProcessors: [new BasaltSpanProcessor({ exporter: createBasaltExporter() })],
 });
 sdk.start();

@@ -25,6 +25,7 @@ export type { ExportStats } from './core/tracing/export-queue.js';
 export { type BasaltExporterOptions, createBasaltExporter } from './core/tracing/exporter.js';
 export { LocalTraceExporter } from './core/tracing/local-exporter.js';
 export { type ObserveOptions, observe, type StartObserveOptions, startObserve } from './core/tracing/observe.js';
+export { basaltResourceAttributes } from './core/tracing/provider.js';
 export { serialize, TRUNCATION_MARKER } from './core/tracing/serialize.js';
 export { BasaltSpanProcessor, type BasaltSpanProcessorOptions } from './core/tracing/span-processor.js';
 export { formatTraceTree } from './core/tracing/trace-tree.js';

@@ -40,6 +40,7 @@ describe('examples in local mode', () => {
     const root = roots(spans)[0];
     expect(root?.name).toBe('checkout');
     const card = spans.find((s) => s.name === 'charge card');
+    expect(root?.resource).toMatchObject({ 'basalt.sdk.type': 'nodejs', 'service.name': 'own-provider-example' });
     expect(card?.parentSpanId).toBe(root?.spanId);
     expect(card?.attributes['basalt.user.id']).toBe('u-42');
   });

@@ -13,6 +13,7 @@ export interface SpanRecord {
   parentSpanId?: string;
   name: string;
   attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
 }
 
 /** Runs an example in local mode (no key, no endpoint) and returns its output and trace file. */

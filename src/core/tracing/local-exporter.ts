@@ -90,7 +90,7 @@ export class LocalTraceExporter implements SpanExporter {
   }
 }
 
-/** One span as a JSON line: ids, times in ms since the epoch, status, attributes, events. */
+/** One span as a JSON line: ids, times in ms since the epoch, status, attributes, resource, events. */
 export function toRecord(span: ReadableSpan): Record<string, unknown> {
   const ms = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
   return {
@@ -104,6 +104,7 @@ export function toRecord(span: ReadableSpan): Record<string, unknown> {
     durationMs: ms(span.duration),
     status: span.status,
     attributes: span.attributes,
+    resource: span.resource.attributes,
     events: span.events.map((e) => ({ name: e.name, time: ms(e.time), attributes: e.attributes })),
   };
 }

@@ -59,8 +59,7 @@ export class TracingRuntime {
       this.#provider = new BasicTracerProvider({
         resource: resourceFromAttributes({
           [ATTR.SERVICE_NAME]: telemetry.serviceName,
-          [ATTR.SDK_TYPE]: SDK_TYPE,
-          [ATTR.SDK_VERSION]: SDK_VERSION,
+          ...basaltResourceAttributes(),
           ...(telemetry.environment ? { [ATTR.DEPLOYMENT_ENVIRONMENT]: telemetry.environment } : {}),
         }),
         spanProcessors: this.#processors,
@@ -107,6 +106,17 @@ export class TracingRuntime {
     this.#shutdown ??= this.#provider ? withTimeout(this.#provider.shutdown(), timeoutMs) : this.flush(timeoutMs);
     return this.#shutdown;
   }
+}
+
+/**
+ * The resource attributes Basalt expects (§5: `basalt.sdk.type`, `basalt.sdk.version`), for apps
+ * that own their TracerProvider and so build the resource themselves.
+ *
+ * @example
+ * registerOTel({ serviceName: 'web', attributes: basaltResourceAttributes(), spanProcessors: [new BasaltSpanProcessor()] });
+ */
+export function basaltResourceAttributes(): Record<string, string> {
+  return { [ATTR.SDK_TYPE]: SDK_TYPE, [ATTR.SDK_VERSION]: SDK_VERSION };
 }
 
 function exportersFor({ config, logger }: TracingSettings): SpanExporter[] {
