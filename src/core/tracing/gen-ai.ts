@@ -163,7 +163,8 @@ export function binaryPart(data: unknown, mediaType: string | undefined): GenAiP
 function byteSize(data: unknown): number {
   if (typeof data === 'string') {
     const base64 = data.startsWith('data:') ? data.slice(data.indexOf(',') + 1) : data;
-    return Math.floor((base64.length * 3) / 4);
+    const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+    return Math.floor((base64.length * 3) / 4) - padding;
   }
   if (data instanceof ArrayBuffer) return data.byteLength;
   if (ArrayBuffer.isView(data)) return data.byteLength;
