@@ -37,6 +37,7 @@ export class ExportQueue {
   readonly #timeout: number;
   #queue: ReadableSpan[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #timerDelay = 0;
   #inFlight: Promise<void> | undefined;
 
   constructor(exporter: SpanExporter, logger: Logger, options: ExportQueueOptions) {
@@ -76,13 +77,20 @@ export class ExportQueue {
     }
   }
 
+  /**
+   * Arms the export timer. A sooner request replaces a later one (a full batch must not wait for the
+   * partial-batch delay); while an export is in flight, its end reschedules.
+   */
   #schedule(delay: number): void {
-    if (this.#timer || this.#inFlight) return;
+    if (this.#inFlight) return;
+    if (this.#timer) {
+      if (delay >= this.#timerDelay) return;
+      this.#clearTimer();
+    }
+    this.#timerDelay = delay;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#exportNext().then(() => {
-        if (this.#queue.length > 0) this.#schedule(this.#queue.length >= this.#batchSize ? 0 : this.#delay);
-      });
+      void this.#exportNext();
     }, delay);
     this.#timer.unref?.();
   }
@@ -98,6 +106,7 @@ export class ExportQueue {
     if (batch.length === 0) return Promise.resolve();
     this.#inFlight = this.#exportBatch(batch).finally(() => {
       this.#inFlight = undefined;
+      if (this.#queue.length > 0) this.#schedule(this.#queue.length >= this.#batchSize ? 0 : this.#delay);
     });
     return this.#inFlight;
   }
