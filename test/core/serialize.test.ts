@@ -191,6 +191,16 @@ describe('serialize › properties', () => {
     );
   });
 
+  it('writes plain JSON data exactly as the defensive path would', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const expected = truncate(JSON.stringify(toJsonSafe(value, 4096)) ?? 'null', 4096);
+        expect(serialize(value, { maxBytes: 4096 })).toBe(typeof value === 'string' ? truncate(value, 4096) : expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('makes JSON-safe values from circular graphs', () => {
     fc.assert(
       fc.property(fc.array(fc.integer(), { maxLength: 10 }), (items) => {

@@ -31,7 +31,11 @@ export function serialize(value: unknown, options: SerializeOptions): string {
   }
   let text: string;
   try {
-    text = typeof masked === 'string' ? masked : (JSON.stringify(toJsonSafe(masked, options.maxBytes)) ?? 'null');
+    if (typeof masked === 'string') text = masked;
+    // Plain JSON data (what the adapters build) needs no defensive copy: stringify it directly.
+    else if (isPlainJson(masked, 0, { left: PLAIN_SCAN_LIMIT, chars: options.maxBytes * 2 })) {
+      text = JSON.stringify(masked) ?? 'null';
+    } else text = JSON.stringify(toJsonSafe(masked, options.maxBytes)) ?? 'null';
   } catch {
     text = '[unserializable]';
   }
@@ -148,6 +152,50 @@ export function toJsonSafe(value: unknown, budget = Number.POSITIVE_INFINITY): u
 }
 
 const NOT_SPECIAL = Symbol('not-special');
+/** Values the plain-JSON pre-scan looks at, at most, before leaving the value to `toJsonSafe`. */
+const PLAIN_SCAN_LIMIT = 2000;
+const PLAIN_MAX_DEPTH = 16;
+
+/**
+ * True when `JSON.stringify(value)` is exactly what `toJsonSafe` would produce: only strings,
+ * finite numbers, booleans, null, undefined in objects, arrays, and objects with the plain prototype
+ * (no `toJSON`, Map, Date, binary, cycles: deeper than `PLAIN_MAX_DEPTH` counts as not plain).
+ * Bounded by `budget` (values and string characters); a getter that throws makes the caller fall
+ * back to the safe path.
+ */
+function isPlainJson(value: unknown, depth: number, budget: { left: number; chars: number }): boolean {
+  if (--budget.left < 0) return false;
+  switch (typeof value) {
+    case 'string':
+      // A payload far over the cap goes through `toJsonSafe`, which stops copying at the cap.
+      budget.chars -= value.length;
+      return budget.chars >= 0;
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= PLAIN_MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    if (value.length > MAX_KEYS) return false;
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1, budget)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value);
+  if (keys.length > MAX_KEYS) return false;
+  for (const key of keys) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined && !isPlainJson(item, depth + 1, budget)) return false;
+  }
+  return true;
+}
 
 function specialForm(obj: object): unknown {
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
