@@ -119,7 +119,9 @@ function streamObserver(call: Generation): StreamObserver<unknown> {
   return {
     part(part) {
       if (call.done) return;
-      const failed = safely('ai-sdk.record-part', () => recordPart(state, part, performance.now()), undefined);
+      // The clock is read only until the first content part: later parts need no time.
+      const now = state.firstChunkAt === undefined ? performance.now() : 0;
+      const failed = safely('ai-sdk.record-part', () => recordPart(state, part, now), undefined);
       if (failed) call.finish(() => ({ ...outcome(), error: failed.error }));
     },
     end() {
