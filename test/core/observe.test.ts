@@ -216,6 +216,43 @@ describe('observe', () => {
   });
 });
 
+describe('content recording', () => {
+  it('exports no input or output content with recordInputs/recordOutputs off, and keeps the structure', async () => {
+    const t = setupTracing({ telemetry: { recordInputs: false, recordOutputs: false } });
+    await startObserve({ name: 'r', featureSlug: 'f', input: 'secret question', identity }, async (span) => {
+      span.setOutput('secret answer');
+      await observe({ name: 'c', kind: 'generation', input: { prompt: 'secret' } }, () => observe.setOutput('x'));
+    });
+    const spans = await t.spans();
+    expect(spans.map((s) => s.name).sort()).toEqual(['c', 'r']);
+    for (const span of spans) {
+      expect(span.attributes['basalt.span.input']).toBeUndefined();
+      expect(span.attributes['basalt.span.output']).toBeUndefined();
+      expect(JSON.stringify(span.attributes)).not.toContain('secret');
+      expect(span.attributes['basalt.user.id']).toBe('456');
+    }
+  });
+
+  it('passes every input, output and metadata value through mask before export', async () => {
+    const seen: string[] = [];
+    const t = setupTracing({
+      telemetry: {
+        mask: (value, info) => {
+          seen.push(`${info.spanName}:${info.field}`);
+          return JSON.stringify(value).replaceAll(/\d{4}-\d{4}/g, '****');
+        },
+      },
+    });
+    await startObserve(
+      { name: 'r', featureSlug: 'f', input: 'card 1234-5678', metadata: { card: '1234-5678' } },
+      (span) => span.setOutput({ card: '1234-5678' }),
+    );
+    const root = await t.span('r');
+    expect(seen.sort()).toEqual(['r:input', 'r:metadata', 'r:output']);
+    expect(JSON.stringify(root.attributes)).not.toContain('1234-5678');
+  });
+});
+
 describe('concurrency', () => {
   it('keeps 500 concurrent roots apart: every child carries its own root identity', async () => {
     const t = setupTracing({ telemetry: { maxQueueSize: 5000 } });
