@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { basaltMiddleware } from '../../src/adapters/ai-sdk/index.js';
 import { BasaltCallbackHandler } from '../../src/adapters/langchain/index.js';
 import { type Experiment, observe, startObserve } from '../../src/index.js';
-import { textStream } from '../helpers/ai-sdk-parts.js';
+import { promptText, textStream } from '../helpers/ai-sdk-parts.js';
 import { setupTracing } from '../helpers/tracing.js';
 
 /**
@@ -32,12 +32,6 @@ const SPANS_PER_KIND = [2, 4, 4, 7] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const jitter = (max = 3) => sleep(Math.random() * max);
 const UNIT_ID = /unit-(\d+)/g;
-
-function promptText(options: { prompt: Array<{ role: string; content: unknown }> }): string {
-  const user = options.prompt.filter((m) => m.role === 'user').at(-1);
-  const part = Array.isArray(user?.content) ? user.content[0] : undefined;
-  return typeof part?.text === 'string' ? part.text : '';
-}
 
 /** One model for every AI SDK unit: it streams the prompt back in a few delayed chunks. */
 function echoStreamingModel() {

@@ -172,3 +172,10 @@ export function generateResult<S extends Spec>(spec: S, f: GenerateFixture): Sha
   };
   return result as unknown as Shapes[S]['generate'];
 }
+
+/** The last user text of a call's prompt, which echo models answer with, to match content to its caller. */
+export function promptText(options: { prompt: Array<{ role: string; content: unknown }> }): string {
+  const user = options.prompt.filter((m) => m.role === 'user').at(-1);
+  const part = Array.isArray(user?.content) ? user.content[0] : undefined;
+  return typeof part?.text === 'string' ? part.text : '';
+}

@@ -4,18 +4,11 @@ import { convertArrayToReadableStream, MockLanguageModelV4 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { basaltMiddleware } from '../../../src/adapters/ai-sdk/index.js';
 import { startObserve } from '../../../src/index.js';
-import { generateResult, textStream } from '../../helpers/ai-sdk-parts.js';
+import { generateResult, promptText, textStream } from '../../helpers/ai-sdk-parts.js';
 import { setupTracing } from '../../helpers/tracing.js';
 
 const CALLS = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The last user text of a call, which the mock echoes back, so content can be matched to its caller. */
-function promptText(options: { prompt: Array<{ role: string; content: unknown }> }): string {
-  const user = options.prompt.filter((m) => m.role === 'user').at(-1);
-  const part = Array.isArray(user?.content) ? user.content[0] : undefined;
-  return typeof part?.text === 'string' ? part.text : '';
-}
 
 /** A model that answers after a random pause (so calls interleave) with the prompt it received. */
 function echoModel() {
