@@ -57,6 +57,16 @@ describe('serialize', () => {
     });
   });
 
+  it('keeps the rest of a plain object whose getter throws', () => {
+    const value = Object.defineProperty({ ok: 1 }, 'bad', {
+      enumerable: true,
+      get() {
+        throw new Error('getter exploded');
+      },
+    });
+    expect(JSON.parse(serialize(value, opts))).toEqual({ ok: 1, bad: '[getter threw]' });
+  });
+
   it('repeats a shared (non-circular) object instead of calling it circular', () => {
     const shared = { x: 1 };
     expect(serialize({ a: shared, b: shared }, opts)).toBe('{"a":{"x":1},"b":{"x":1}}');

@@ -33,7 +33,7 @@ export function serialize(value: unknown, options: SerializeOptions): string {
   try {
     if (typeof masked === 'string') text = masked;
     // Plain JSON data (what the adapters build) needs no defensive copy: stringify it directly.
-    else if (isPlainJson(masked, 0, { left: PLAIN_SCAN_LIMIT, chars: options.maxBytes * 2 })) {
+    else if (scansAsPlainJson(masked, options.maxBytes)) {
       text = JSON.stringify(masked) ?? 'null';
     } else text = JSON.stringify(toJsonSafe(masked, options.maxBytes)) ?? 'null';
   } catch {
@@ -156,12 +156,20 @@ const NOT_SPECIAL = Symbol('not-special');
 const PLAIN_SCAN_LIMIT = 2000;
 const PLAIN_MAX_DEPTH = 16;
 
+/** `isPlainJson` within its budgets; a getter that throws during the scan means "not plain". */
+function scansAsPlainJson(value: unknown, maxBytes: number): boolean {
+  try {
+    return isPlainJson(value, 0, { left: PLAIN_SCAN_LIMIT, chars: maxBytes * 2 });
+  } catch {
+    return false;
+  }
+}
+
 /**
  * True when `JSON.stringify(value)` is exactly what `toJsonSafe` would produce: only strings,
  * finite numbers, booleans, null, undefined in objects, arrays, and objects with the plain prototype
  * (no `toJSON`, Map, Date, binary, cycles: deeper than `PLAIN_MAX_DEPTH` counts as not plain).
- * Bounded by `budget` (values and string characters); a getter that throws makes the caller fall
- * back to the safe path.
+ * Bounded by `budget` (values and string characters). May throw (a getter): see `scansAsPlainJson`.
  */
 function isPlainJson(value: unknown, depth: number, budget: { left: number; chars: number }): boolean {
   if (--budget.left < 0) return false;
