@@ -1,7 +1,7 @@
-import { requireFeatureSlug, sampleRate } from '../../core/config.js';
 import type { Experiment } from '../../core/experiments.js';
-import { type ExperimentRef, type Identity, mergeIdentity } from '../../core/tracing/context.js';
+import type { ExperimentRef, Identity } from '../../core/tracing/context.js';
 import { isRecord, logOnce, safely } from '../../core/tracing/safely.js';
+import { checkTraceDefaults, mergeTraceValues, readTraceValues } from '../../core/tracing/trace-values.js';
 import type { ProviderOptionsLike } from './types.js';
 
 /** The key of the per-call options in `providerOptions`. */
@@ -46,10 +46,7 @@ export type ResolvedCallOptions = BasaltMiddlewareOptions;
 
 /** Checks a middleware's options once, where it is made, as `startObserve` does. */
 export function checkMiddlewareOptions(options: BasaltMiddlewareOptions, who: string): BasaltMiddlewareOptions {
-  requireFeatureSlug(options?.featureSlug, who);
-  const rate = options.evaluationConfig?.sampleRate;
-  if (rate !== undefined) sampleRate(rate, 'evaluationConfig.sampleRate');
-  return { ...options };
+  return checkTraceDefaults(options, who);
 }
 
 /**
@@ -88,20 +85,11 @@ export function takeCallOptions<P extends { providerOptions?: ProviderOptionsLik
 /** Reads `providerOptions.basalt` defensively: it comes from user code, typed or not. */
 function readCallOptions(raw: unknown): BasaltCallOptions | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (!isRecord(raw)) {
+  const values = readTraceValues(raw);
+  if (!values) {
     logOnce('ai-sdk.call-options', 'warn', 'providerOptions.basalt must be an object; it was removed and ignored.');
-    return undefined;
   }
-  const call: BasaltCallOptions = {};
-  if (typeof raw.featureSlug === 'string' && raw.featureSlug.trim() !== '') call.featureSlug = raw.featureSlug;
-  if (typeof raw.name === 'string' && raw.name !== '') call.name = raw.name;
-  if (isRecord(raw.identity)) call.identity = raw.identity as Identity;
-  if (isRecord(raw.metadata)) call.metadata = raw.metadata;
-  const experiment = raw.experiment;
-  if (typeof experiment === 'string' || (isRecord(experiment) && typeof experiment.id === 'string')) {
-    call.experiment = experiment as ExperimentRef | string;
-  }
-  return call;
+  return values as BasaltCallOptions | undefined;
 }
 
 /** Per-call values override the middleware's; identity merges per field, metadata per key. */
@@ -109,14 +97,5 @@ export function resolveCallOptions(
   base: BasaltMiddlewareOptions,
   call: BasaltCallOptions | undefined,
 ): ResolvedCallOptions {
-  if (!call) return base;
-  const metadata = base.metadata || call.metadata ? { ...base.metadata, ...call.metadata } : undefined;
-  return {
-    ...base,
-    featureSlug: call.featureSlug ?? base.featureSlug,
-    name: call.name ?? base.name,
-    experiment: call.experiment ?? base.experiment,
-    identity: mergeIdentity(base.identity, call.identity),
-    metadata,
-  };
+  return mergeTraceValues(base, call);
 }

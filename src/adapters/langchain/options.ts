@@ -1,8 +1,8 @@
-import { requireFeatureSlug, sampleRate } from '../../core/config.js';
 import type { Experiment } from '../../core/experiments.js';
-import { type ExperimentRef, type Identity, mergeIdentity } from '../../core/tracing/context.js';
+import type { ExperimentRef, Identity } from '../../core/tracing/context.js';
 import type { StartObserveOptions } from '../../core/tracing/observe.js';
-import { isObject, stringOr } from './messages.js';
+import { checkTraceDefaults, mergeTraceValues, readTraceValues } from '../../core/tracing/trace-values.js';
+import { isObject } from './messages.js';
 
 /** Options of `new BasaltCallbackHandler(...)`: the values of the roots the handler opens. */
 export interface BasaltCallbackHandlerOptions {
@@ -43,10 +43,7 @@ export interface BasaltInvokeMetadata {
 
 /** Checks the handler's options once, at construction, as `startObserve` does. */
 export function checkOptions(options: BasaltCallbackHandlerOptions): BasaltCallbackHandlerOptions {
-  requireFeatureSlug(options?.featureSlug, 'BasaltCallbackHandler');
-  const rate = options.evaluationConfig?.sampleRate;
-  if (rate !== undefined) sampleRate(rate, 'evaluationConfig.sampleRate');
-  return { ...options };
+  return checkTraceDefaults(options, 'BasaltCallbackHandler');
 }
 
 /** The `openRoot` options of a top-level run: the handler's values, overridden by `metadata.basalt`. */
@@ -55,17 +52,14 @@ export function rootOptions(
   runMetadata: unknown,
   runName: string,
 ): StartObserveOptions {
-  const invoke: Record<string, unknown> =
-    isObject(runMetadata) && isObject(runMetadata.basalt) ? runMetadata.basalt : {};
-  // openRoot validates the experiment (an id string or an object with one).
-  const experiment = invoke.experiment as ExperimentRef | string | undefined;
-  const metadata = isObject(invoke.metadata) ? { ...handler.metadata, ...invoke.metadata } : handler.metadata;
+  const invoke = readTraceValues(isObject(runMetadata) ? runMetadata.basalt : undefined);
+  const values = mergeTraceValues(handler, invoke);
   return {
-    name: stringOr(invoke.name) ?? handler.name ?? runName,
-    featureSlug: stringOr(invoke.featureSlug) ?? handler.featureSlug,
-    experiment: typeof experiment === 'string' || isObject(experiment) ? experiment : handler.experiment,
-    identity: mergeIdentity(handler.identity, isObject(invoke.identity) ? (invoke.identity as Identity) : undefined),
-    metadata,
+    name: values.name ?? runName,
+    featureSlug: values.featureSlug,
+    experiment: values.experiment,
+    identity: values.identity,
+    metadata: values.metadata,
     evaluators: handler.evaluators,
     evaluationConfig: handler.evaluationConfig,
   };

@@ -1,0 +1,60 @@
+import { requireFeatureSlug, sampleRate } from '../config.js';
+import type { Experiment } from '../experiments.js';
+import { type ExperimentRef, type Identity, mergeIdentity } from './context.js';
+import { isRecord } from './safely.js';
+
+/**
+ * The values an adapter gives the roots it opens, and what one call (`providerOptions.basalt`) or
+ * one invoke (`metadata.basalt`) may override. Shared by both adapters, so overrides read and merge
+ * the same way everywhere.
+ */
+export interface TraceValues {
+  featureSlug?: string;
+  name?: string;
+  experiment?: Experiment | ExperimentRef | string;
+  identity?: Identity;
+  metadata?: Record<string, unknown>;
+}
+
+/** Checks an adapter's options once, where it is made, as `startObserve` does. */
+export function checkTraceDefaults<T extends { featureSlug: string; evaluationConfig?: { sampleRate?: number } }>(
+  options: T,
+  who: string,
+): T {
+  requireFeatureSlug(options?.featureSlug, who);
+  const rate = options.evaluationConfig?.sampleRate;
+  if (rate !== undefined) sampleRate(rate, 'evaluationConfig.sampleRate');
+  return { ...options };
+}
+
+/**
+ * Reads override values from user data, typed or not: a value of the wrong type is left out, so the
+ * adapter's own value applies. `undefined` when `raw` is not an object.
+ */
+export function readTraceValues(raw: unknown): TraceValues | undefined {
+  if (!isRecord(raw)) return undefined;
+  const values: TraceValues = {};
+  if (typeof raw.featureSlug === 'string' && raw.featureSlug.trim() !== '') values.featureSlug = raw.featureSlug;
+  if (typeof raw.name === 'string' && raw.name !== '') values.name = raw.name;
+  if (isRecord(raw.identity)) values.identity = raw.identity as Identity;
+  if (isRecord(raw.metadata)) values.metadata = raw.metadata;
+  const experiment = raw.experiment;
+  if (typeof experiment === 'string' || (isRecord(experiment) && typeof experiment.id === 'string')) {
+    values.experiment = experiment as ExperimentRef | string;
+  }
+  return values;
+}
+
+/** `over` on top of `base`: each value given wins; identity merges per field, metadata per key. */
+export function mergeTraceValues<B extends TraceValues>(base: B, over: TraceValues | undefined): B {
+  if (!over) return base;
+  const metadata = base.metadata || over.metadata ? { ...base.metadata, ...over.metadata } : undefined;
+  return {
+    ...base,
+    featureSlug: over.featureSlug ?? base.featureSlug,
+    name: over.name ?? base.name,
+    experiment: over.experiment ?? base.experiment,
+    identity: mergeIdentity(base.identity, over.identity),
+    metadata,
+  };
+}
