@@ -1,12 +1,11 @@
 import { type Attributes, context } from '@opentelemetry/api';
 import { ATTR, type ObserveKind } from '../../core/tracing/attributes.js';
-import type { BasaltSpan } from '../../core/tracing/basalt-span.js';
+import { type BasaltSpan, contentText } from '../../core/tracing/basalt-span.js';
 import { getTraceState } from '../../core/tracing/context.js';
 import { type GenAiMessage, generationSpanName } from '../../core/tracing/gen-ai.js';
 import { openChild, openRoot } from '../../core/tracing/observe.js';
 import { getRuntime } from '../../core/tracing/provider.js';
 import { logOnce } from '../../core/tracing/safely.js';
-import { serialize } from '../../core/tracing/serialize.js';
 import { type ModelOperation, modelEndAttributes, modelStartAttributes, serializedName } from './generation.js';
 import { isObject, outputValue, splitSystem } from './messages.js';
 import { type BasaltCallbackHandlerOptions, rootOptions } from './options.js';
@@ -168,13 +167,10 @@ export class RunTracer {
     const span = this.#runs.get(runId)?.span;
     if (!span) return;
     const { telemetry } = getRuntime().settings.config;
-    const write = (key: string, value: unknown, field: 'input' | 'output') => {
-      if (value === undefined || (field === 'input' ? !telemetry.recordInputs : !telemetry.recordOutputs)) return;
-      const info = { field, spanName: span.name };
-      attributes[key] = serialize(value, { maxBytes: telemetry.maxPayloadBytes, mask: telemetry.mask, info });
-    };
-    write(ATTR.INPUT, content.input, 'input');
-    write(ATTR.OUTPUT, content.output, 'output');
+    const input = contentText(telemetry, content.input, 'input', span.name);
+    const output = contentText(telemetry, content.output, 'output', span.name);
+    if (input !== undefined) attributes[ATTR.INPUT] = input;
+    if (output !== undefined) attributes[ATTR.OUTPUT] = output;
     span.addEvent(name, attributes);
   }
 

@@ -110,15 +110,9 @@ export class BasaltSpan {
   setContent(key: string, value: unknown, field: Field): this {
     this.#guard('setContent', () => {
       const deps = this.#deps;
-      if (this.#ended || !deps || value === undefined) return;
-      if (field === 'input' && !deps.telemetry.recordInputs) return;
-      if (field === 'output' && !deps.telemetry.recordOutputs) return;
-      const text = serialize(value, {
-        maxBytes: deps.telemetry.maxPayloadBytes,
-        mask: deps.telemetry.mask,
-        info: { field, spanName: this.name },
-      });
-      this.otelSpan?.setAttribute(key, text);
+      if (this.#ended || !deps) return;
+      const text = contentText(deps.telemetry, value, field, this.name);
+      if (text !== undefined) this.otelSpan?.setAttribute(key, text);
     });
     return this;
   }
@@ -178,6 +172,22 @@ export class BasaltSpan {
       this.#deps?.logger.once(`span.${kind}`, 'warn', `BasaltSpan.${kind} failed and was skipped: ${String(error)}`);
     }
   }
+}
+
+/**
+ * What a content value becomes on the wire: `undefined` when there is nothing to write or its field
+ * is not recorded (`recordInputs`/`recordOutputs`), else the serialized, masked, truncated string.
+ */
+export function contentText(
+  telemetry: ResolvedTelemetry,
+  value: unknown,
+  field: Field,
+  spanName: string,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (field === 'input' && !telemetry.recordInputs) return undefined;
+  if (field === 'output' && !telemetry.recordOutputs) return undefined;
+  return serialize(value, { maxBytes: telemetry.maxPayloadBytes, mask: telemetry.mask, info: { field, spanName } });
 }
 
 /** `error.type`: the provider's error code when it has one, else the class name (§5). */
