@@ -9,8 +9,13 @@
  * Everything runs inside one open root, with AsyncLocalStorage entered, as in bench/run.ts.
  */
 
+import { readFileSync } from 'node:fs';
 import { generateText } from 'ai';
-import { Basalt, observe, SDK_VERSION, serialize, startObserve } from 'basalt-observe';
+import { Basalt, observe, startObserve } from 'basalt-observe';
+import { serialize } from '../src/core/tracing/serialize.js';
+
+const SDK_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
 import { basaltMiddleware } from 'basalt-observe/ai-sdk';
 import { generateResult } from '../test/helpers/ai-sdk-parts.js';
 import { CALL_OPTIONS, drain, FEATURE, IDENTITY, mockModels, PROMPT, SYSTEM } from './ai-sdk.js';

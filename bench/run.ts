@@ -11,13 +11,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { Basalt, SDK_VERSION } from 'basalt-observe';
+import { Basalt } from 'basalt-observe';
 import { type BasaltSink, benchChunks, benchContextCost, benchGenerate, benchStream } from './ai-sdk.js';
 import { benchExport, resetTracing } from './export.js';
 import { CountingExporter } from './fixtures.js';
 import { formatTable, type Measured, type Plan, type Row } from './harness.js';
 import { benchHeap } from './heap.js';
 import { benchLangChain } from './langchain.js';
+
+const PACKAGE_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
 import { benchQueue } from './queue.js';
 import {
   chunkRows,
@@ -66,7 +69,7 @@ function machine(loadAtStart: string): string[] {
   return [
     `node ${process.version} on ${process.platform}/${process.arch}; CPU ${model}${mhz ? ` @ ${mhz} MHz` : ''}, ${cpus().length} logical CPUs`,
     `ai ${version('ai')}, @ai-sdk/otel ${version('@ai-sdk/otel')}, @langchain/core ${version('@langchain/core')}, @langfuse/langchain ${version('@langfuse/langchain')}, @opentelemetry/sdk-trace-base ${version('@opentelemetry/sdk-trace-base')}`,
-    `package under test: ${SDK_VERSION === '0.0.0-dev' ? 'src through tsx (not the build: tsx keeps function names, which slows closures down)' : `basalt-observe ${SDK_VERSION}, ESM build of the current src (tsup)`}`,
+    `package under test: basalt-observe ${PACKAGE_VERSION}, ESM build of the current src (tsup)`,
     `load average at start ${loadAtStart}, at end ${load()} (other processes on the machine add noise: see the ± columns)`,
     `gc exposed: ${typeof (globalThis as { gc?: unknown }).gc === 'function'}${QUICK ? '; BENCH_QUICK=1 (smoke run, numbers not meaningful)' : ''}`,
   ];

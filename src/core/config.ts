@@ -93,7 +93,7 @@ export interface ResolvedConfig {
 
 type Env = Record<string, string | undefined>;
 
-/** Resolves options and environment into one validated config. The only reader of `process.env`. */
+/** Resolves options and environment into one validated config: where every Basalt and OpenTelemetry variable is read (the printed tree alone reads `NO_COLOR`/`FORCE_COLOR`). */
 export function resolveConfig(options: BasaltOptions = {}, env: Env = process.env): ResolvedConfig {
   const t = options.telemetry ?? {};
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.BASALT_API_KEY);

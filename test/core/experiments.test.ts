@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SDK_VERSION } from '../../src/core/constants.js';
 import {
   Basalt,
   BasaltBadRequestError,
@@ -13,7 +14,6 @@ import {
   BasaltUnauthorizedError,
   BasaltUnprocessableEntityError,
   isBasaltApiError,
-  SDK_VERSION,
 } from '../../src/index.js';
 import { closedPort, json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { resetTracing } from '../helpers/tracing.js';

@@ -1,6 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ATTR, Basalt, observe, SDK_VERSION } from '../../src/index.js';
+import { SDK_VERSION } from '../../src/core/constants.js';
+import { ATTR } from '../../src/core/tracing/attributes.js';
+import { Basalt, observe } from '../../src/index.js';
 import { json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { resetTracing } from '../helpers/tracing.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatTraceTree, observe, startObserve } from '../../src/index.js';
+import { formatTraceTree } from '../../src/core/tracing/trace-tree.js';
+import { observe, startObserve } from '../../src/index.js';
 import { setupTracing } from '../helpers/tracing.js';
 
 async function failingTrace() {

@@ -2,7 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach } from 'vitest';
 import { basaltGlobal, resetBasaltGlobal } from '../../src/core/tracing/global-state.js';
-import type { TracingRuntime } from '../../src/core/tracing/provider.js';
+import type { TracingRuntime } from '../../src/core/tracing/runtime.js';
 import { Basalt, type BasaltOptions } from '../../src/index.js';
 
 export interface TestTracing {

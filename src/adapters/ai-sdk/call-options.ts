@@ -1,7 +1,14 @@
-import type { Experiment } from '../../core/experiments.js';
-import type { ExperimentRef, Identity } from '../../core/tracing/context.js';
-import { isRecord, logOnce, safely } from '../../core/tracing/safely.js';
-import { checkTraceDefaults, mergeTraceValues, readTraceValues } from '../../core/tracing/trace-values.js';
+import {
+  checkTraceDefaults,
+  type Experiment,
+  type ExperimentRef,
+  type Identity,
+  isRecord,
+  logOnce,
+  mergeTraceValues,
+  readTraceValues,
+  safely,
+} from '../../core/integration.js';
 import type { ProviderOptionsLike } from './types.js';
 
 /** The key of the per-call options in `providerOptions`. */

@@ -1,4 +1,4 @@
-import { safely } from '../../core/tracing/safely.js';
+import { openOperation } from '../../core/integration.js';
 import {
   type BasaltCallOptions,
   type BasaltMiddlewareOptions,
@@ -6,7 +6,6 @@ import {
   resolveCallOptions,
   takeCallOptions,
 } from './call-options.js';
-import { openGeneration } from './generation.js';
 import { embeddingRequest, embedOutcome } from './outcome.js';
 import type { EmbeddingCallParamsLike, EmbedResultLike, ModelLike } from './types.js';
 
@@ -58,14 +57,9 @@ export function basaltEmbeddingMiddleware(options: BasaltMiddlewareOptions): Bas
     params: EmbeddingCallParamsLike;
     model: ModelLike;
   }): Promise<R> {
-    const call = safely(
-      'ai-sdk.open-embedding',
-      () => openGeneration(embeddingRequest(model, params, resolveCallOptions(base, calls.get(params)))),
-      undefined,
-    );
-    if (!call) return doEmbed();
+    const call = openOperation(() => embeddingRequest(model, params, resolveCallOptions(base, calls.get(params))));
     const result = await call.run(doEmbed);
-    call.finish(() => embedOutcome(result));
+    call.end(() => embedOutcome(result));
     return result;
   }
 

@@ -1,5 +1,10 @@
-import type { GenAiMessage, GenAiPart, GenAiToolDefinition } from '../../core/tracing/gen-ai.js';
-import { isRecord } from '../../core/tracing/safely.js';
+import {
+  type GenAiMessage,
+  type GenAiPart,
+  type GenAiToolDefinition,
+  isRecord,
+  stringValue,
+} from '../../core/integration.js';
 import { filePart, toolArguments } from './normalize.js';
 import type { PromptMessageLike } from './types.js';
 
@@ -45,7 +50,7 @@ export function toGenAiPart(part: unknown): GenAiPart | undefined {
     case 'tool-call':
       return {
         type: 'tool_call',
-        id: stringOr(part.toolCallId),
+        id: stringValue(part.toolCallId),
         name: String(part.toolName ?? ''),
         arguments: toolArguments(part.input),
       };
@@ -53,7 +58,7 @@ export function toGenAiPart(part: unknown): GenAiPart | undefined {
       // Prompt parts carry a typed `output`; provider-executed results in model output carry `result`.
       return {
         type: 'tool_call_response',
-        id: stringOr(part.toolCallId),
+        id: stringValue(part.toolCallId),
         response: 'output' in part ? toolOutput(part.output) : part.result,
       };
     default:
@@ -91,7 +96,7 @@ export function toolDefinitions(tools: readonly unknown[] | undefined): GenAiToo
       definitions.push({
         type: 'function',
         name: String(tool.name ?? ''),
-        description: stringOr(tool.description),
+        description: stringValue(tool.description),
         parameters: tool.inputSchema,
       });
     } else {
@@ -108,19 +113,6 @@ export function outputMessages(parts: GenAiPart[], finishReason: string | undefi
   return [message];
 }
 
-/** `basalt.span.output`: the text when the model wrote some, else the parts (tool calls, files). */
-export function displayOutput(parts: GenAiPart[]): unknown {
-  const text = parts
-    .filter((p): p is Extract<GenAiPart, { type: 'text' }> => p.type === 'text')
-    .map((p) => p.content)
-    .join('');
-  return text !== '' ? text : parts.filter((p) => p.type !== 'reasoning');
-}
-
 function isPart(part: GenAiPart | undefined): part is GenAiPart {
   return part !== undefined;
-}
-
-function stringOr(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }

@@ -1,4 +1,4 @@
-import { safely } from '../../core/tracing/safely.js';
+import { type Operation, openOperation, safely } from '../../core/integration.js';
 import {
   type BasaltCallOptions,
   type BasaltMiddlewareOptions,
@@ -7,7 +7,6 @@ import {
   resolveCallOptions,
   takeCallOptions,
 } from './call-options.js';
-import { type Generation, openGeneration } from './generation.js';
 import { chatRequest, generateOutcome, streamOutcome } from './outcome.js';
 import { createStreamState, recordedStream, recordPart, type StreamObserver } from './stream-recorder.js';
 import type { GenerateResultLike, LanguageCallParamsLike, ModelLike, StreamResultLike } from './types.js';
@@ -67,10 +66,9 @@ export function basaltMiddleware(options: BasaltMiddlewareOptions): BasaltLangua
     params,
     model,
   }: WrapOptions & { doGenerate: () => PromiseLike<R> }): Promise<R> {
-    const call = open(model, params, false);
-    if (!call) return doGenerate();
+    const call = openOperation(() => chatRequest(model, params, optionsFor(params), false));
     const result = await call.run(doGenerate);
-    call.finish(() => generateOutcome(result));
+    call.end(() => generateOutcome(result));
     return result;
   }
 
@@ -79,21 +77,16 @@ export function basaltMiddleware(options: BasaltMiddlewareOptions): BasaltLangua
     params,
     model,
   }: WrapOptions & { doStream: () => PromiseLike<R> }): Promise<R> {
-    const call = open(model, params, true);
-    if (!call) return doStream();
+    const call = openOperation(() => chatRequest(model, params, optionsFor(params), true));
     const result = await call.run(doStream);
+    if (call.done) return result;
     const stream = safely('ai-sdk.wrap-stream', () => recordedStream(result.stream, streamObserver(call)), undefined);
-    if (stream) return { ...result, stream };
-    call.finish(() => ({}));
-    return result;
-  }
-
-  function open(model: ModelLike, params: LanguageCallParamsLike, stream: boolean): Generation | undefined {
-    return safely(
-      'ai-sdk.open-generation',
-      () => openGeneration(chatRequest(model, params, optionsFor(params), stream)),
-      undefined,
-    );
+    if (!stream) {
+      call.end();
+      return result;
+    }
+    call.endWhenCollected(stream);
+    return { ...result, stream };
   }
 
   return {
@@ -110,28 +103,30 @@ interface WrapOptions {
 }
 
 /**
- * Records a stream into `call` as the consumer reads it; the span ends exactly once: after the last
- * part, on an `error` part or a rejected read (ERROR), or on a consumer cancel (marked cancelled).
+ * Records a stream into `call` as the consumer reads it; the operation ends exactly once: after the
+ * last part, on an `error` part or a rejected read (ERROR), on a consumer cancel, or when it is
+ * abandoned (its root ends, shutdown, the stream is collected) with what was seen so far.
  */
-function streamObserver(call: Generation): StreamObserver<unknown> {
+function streamObserver(call: Operation): StreamObserver<unknown> {
   const state = createStreamState();
   const outcome = () => streamOutcome(state, call.startedAt);
+  call.onAbandon(outcome);
   return {
     part(part) {
       if (call.done) return;
       // The clock is read only until the first content part: later parts need no time.
       const now = state.firstChunkAt === undefined ? performance.now() : 0;
       const failed = safely('ai-sdk.record-part', () => recordPart(state, part, now), undefined);
-      if (failed) call.finish(() => ({ ...outcome(), error: failed.error }));
+      if (failed) call.end(() => ({ ...outcome(), error: failed.error }));
     },
     end() {
-      call.finish(outcome);
+      call.end(outcome);
     },
     error(error) {
-      call.finish(() => ({ ...outcome(), error }));
+      call.end(() => ({ ...outcome(), error }));
     },
     cancel() {
-      call.finish(() => ({ ...outcome(), cancelled: true }));
+      call.end(() => ({ ...outcome(), cancelled: true }));
     },
   };
 }

@@ -1,5 +1,11 @@
-import { binaryPart, finishReason, type GenAiPart, type GenAiUsage } from '../../core/tracing/gen-ai.js';
-import { isRecord } from '../../core/tracing/safely.js';
+import {
+  binaryPart,
+  finishReason,
+  finiteNumber,
+  type GenAiPart,
+  type GenAiUsage,
+  isRecord,
+} from '../../core/integration.js';
 
 /**
  * The small normalisation layer between AI SDK language-model specs v2 (ai 5), v3 (ai 6) and
@@ -21,23 +27,19 @@ export function normalizeUsage(usage: unknown): GenAiUsage | undefined {
     const inTokens = isRecord(input) ? input : {};
     const outTokens = isRecord(output) ? output : {};
     return {
-      inputTokens: count(inTokens.total),
-      outputTokens: count(outTokens.total),
-      cacheReadInputTokens: count(inTokens.cacheRead),
-      cacheCreationInputTokens: count(inTokens.cacheWrite),
-      reasoningOutputTokens: count(outTokens.reasoning),
+      inputTokens: finiteNumber(inTokens.total),
+      outputTokens: finiteNumber(outTokens.total),
+      cacheReadInputTokens: finiteNumber(inTokens.cacheRead),
+      cacheCreationInputTokens: finiteNumber(inTokens.cacheWrite),
+      reasoningOutputTokens: finiteNumber(outTokens.reasoning),
     };
   }
   return {
-    inputTokens: count(input),
-    outputTokens: count(output),
-    cacheReadInputTokens: count(usage.cachedInputTokens),
-    reasoningOutputTokens: count(usage.reasoningTokens),
+    inputTokens: finiteNumber(input),
+    outputTokens: finiteNumber(output),
+    cacheReadInputTokens: finiteNumber(usage.cachedInputTokens),
+    reasoningOutputTokens: finiteNumber(usage.reasoningTokens),
   };
-}
-
-function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 /** AI SDK unified finish reasons → the convention's vocabulary. */

@@ -1,18 +1,20 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR } from '../../core/tracing/attributes.js';
 import {
+  ATTR,
   type GenAiMessage,
   type GenAiPart,
   type GenAiUsage,
   generationSpanName,
+  isRecord,
+  type OperationOutcome,
+  type OperationRequest,
+  outputValue,
   providerName,
   requestAttributes,
   usageAttributes,
-} from '../../core/tracing/gen-ai.js';
-import { isRecord } from '../../core/tracing/safely.js';
+} from '../../core/integration.js';
 import type { ResolvedCallOptions } from './call-options.js';
-import type { GenerationOutcome, GenerationRequest } from './generation.js';
-import { displayOutput, outputMessages, promptToGenAi, toGenAiPart, toolDefinitions } from './messages.js';
+import { outputMessages, promptToGenAi, toGenAiPart, toolDefinitions } from './messages.js';
 import { normalizeFinishReason, normalizeUsage } from './normalize.js';
 import type { StreamState } from './stream-recorder.js';
 import type {
@@ -29,7 +31,7 @@ export function chatRequest(
   params: LanguageCallParamsLike,
   options: ResolvedCallOptions,
   stream: boolean,
-): GenerationRequest {
+): OperationRequest {
   const attributes: Attributes = {
     ...baseAttributes('chat', model),
     ...requestAttributes({
@@ -51,7 +53,7 @@ export function chatRequest(
   if (system.length > 0) content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = system;
   const tools = toolDefinitions(params.tools);
   if (tools) content[ATTR.GEN_AI_TOOL_DEFINITIONS] = tools;
-  return { name: generationSpanName('chat', model.modelId), options, attributes, input, content };
+  return generation('basaltMiddleware', generationSpanName('chat', model.modelId), options, attributes, input, content);
 }
 
 /** The request of an embedding call (`doEmbed`). */
@@ -59,7 +61,7 @@ export function embeddingRequest(
   model: ModelLike,
   params: EmbeddingCallParamsLike,
   options: ResolvedCallOptions,
-): GenerationRequest {
+): OperationRequest {
   const values = Array.isArray(params.values) ? params.values : [];
   const attributes: Attributes = {
     ...baseAttributes('embeddings', model),
@@ -67,7 +69,25 @@ export function embeddingRequest(
     [ATTR.GEN_AI_EMBEDDINGS_INPUT_COUNT]: values.length,
   };
   if (typeof params.dimensions === 'number') attributes[ATTR.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = params.dimensions;
-  return { name: generationSpanName('embeddings', model.modelId), options, attributes, input: values };
+  return generation(
+    'basaltEmbeddingMiddleware',
+    generationSpanName('embeddings', model.modelId),
+    options,
+    attributes,
+    values,
+  );
+}
+
+/** A model call as an operation: a `generation` span, under the root the middleware's values open outside a trace. */
+function generation(
+  who: string,
+  name: string,
+  trace: ResolvedCallOptions,
+  attributes: Attributes,
+  input: unknown,
+  content?: Record<string, unknown>,
+): OperationRequest {
+  return { who, kind: 'generation', name, trace, attributes, input, content };
 }
 
 function baseAttributes(operation: string, model: ModelLike): Attributes {
@@ -78,7 +98,7 @@ function baseAttributes(operation: string, model: ModelLike): Attributes {
 }
 
 /** The outcome of `doGenerate`, from its result content, finish reason, usage and response metadata. */
-export function generateOutcome(result: GenerateResultLike): GenerationOutcome {
+export function generateOutcome(result: GenerateResultLike): OperationOutcome {
   const content = Array.isArray(result.content) ? result.content : [];
   const parts = content.map(toGenAiPart).filter((p): p is GenAiPart => p !== undefined);
   const response = isRecord(result.response) ? result.response : {};
@@ -92,7 +112,7 @@ export function generateOutcome(result: GenerateResultLike): GenerationOutcome {
 }
 
 /** The outcome of a stream so far (complete, failed or cancelled), with the time to first chunk. */
-export function streamOutcome(state: StreamState, startedAt: number): GenerationOutcome {
+export function streamOutcome(state: StreamState, startedAt: number): OperationOutcome {
   const outcome = responseOutcome(state);
   if (state.firstChunkAt !== undefined) {
     const seconds = Math.max(0, state.firstChunkAt - startedAt) / 1000;
@@ -107,20 +127,20 @@ function responseOutcome(response: {
   usage?: GenAiUsage;
   responseId?: string;
   responseModel?: string;
-}): GenerationOutcome {
+}): OperationOutcome {
   const attributes: Attributes = usageAttributes(response.usage);
   if (response.responseId) attributes[ATTR.GEN_AI_RESPONSE_ID] = response.responseId;
   if (response.responseModel) attributes[ATTR.GEN_AI_RESPONSE_MODEL] = response.responseModel;
   if (response.finishReason) attributes[ATTR.GEN_AI_RESPONSE_FINISH_REASONS] = [response.finishReason];
   return {
     attributes,
-    outputMessages: outputMessages(response.parts, response.finishReason),
-    output: displayOutput(response.parts),
+    content: { [ATTR.GEN_AI_OUTPUT_MESSAGES]: outputMessages(response.parts, response.finishReason) },
+    output: outputValue(response.parts),
   };
 }
 
 /** The outcome of `doEmbed`: token usage and the shape of the result, never the vectors. */
-export function embedOutcome(result: EmbedResultLike): GenerationOutcome {
+export function embedOutcome(result: EmbedResultLike): OperationOutcome {
   const embeddings = Array.isArray(result.embeddings) ? result.embeddings : [];
   const first = embeddings[0];
   const tokens = isRecord(result.usage) ? result.usage.tokens : undefined;

@@ -1,5 +1,4 @@
-import type { GenAiPart, GenAiUsage } from '../../core/tracing/gen-ai.js';
-import { isRecord } from '../../core/tracing/safely.js';
+import { type GenAiPart, type GenAiUsage, isRecord } from '../../core/integration.js';
 import { toGenAiPart } from './messages.js';
 import { normalizeFinishReason, normalizeUsage } from './normalize.js';
 

@@ -1,10 +1,8 @@
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR } from '../../core/tracing/attributes.js';
-import type { GenAiMessage } from '../../core/tracing/gen-ai.js';
-import { safely } from '../../core/tracing/safely.js';
+import { ATTR, type GenAiMessage, isRecord, safely } from '../../core/integration.js';
 import { serializedName } from './generation.js';
-import { isObject, toGenAiMessages } from './messages.js';
+import { toGenAiMessages } from './messages.js';
 import { type BasaltCallbackHandlerOptions, checkOptions } from './options.js';
 import { RunTracer } from './run-tracer.js';
 
@@ -73,10 +71,10 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     kwargs?: { inputs?: unknown },
   ): void {
     safely('langchain.chain-end', () =>
-      this.#tracer.end(runId, (span) => {
-        if (kwargs?.inputs !== undefined) span.setInput(unwrap(kwargs.inputs, 'input'));
-        return unwrap(outputs, 'output');
-      }),
+      this.#tracer.end(runId, () => ({
+        input: kwargs?.inputs === undefined ? undefined : unwrap(kwargs.inputs, 'input'),
+        output: unwrap(outputs, 'output'),
+      })),
     );
   }
 
@@ -120,10 +118,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleLLMNewToken(_token: string, _idx: unknown, runId: string): void {
-    safely('langchain.model-token', () => {
-      const entry = this.#tracer.get(runId);
-      if (entry && entry.firstTokenAt === undefined) entry.firstTokenAt = performance.now();
-    });
+    safely('langchain.model-token', () => this.#tracer.get(runId)?.markFirstChunk());
   }
 
   override handleLLMEnd(output: unknown, runId: string): void {
@@ -154,11 +149,12 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
 
   override handleToolEnd(output: unknown, runId: string): void {
     safely('langchain.tool-end', () =>
-      this.#tracer.end(runId, (span) => {
-        if (!isObject(output) || !('tool_call_id' in output)) return output;
+      this.#tracer.end(runId, () => {
+        if (!isRecord(output) || !('tool_call_id' in output)) return { output };
         // Invoked with a tool call, a tool returns a ToolMessage; 0.3 passes the call id only there.
-        if (typeof output.tool_call_id === 'string') span.setAttribute(ATTR.GEN_AI_TOOL_CALL_ID, output.tool_call_id);
-        return output.content;
+        const callId = output.tool_call_id;
+        const attributes = typeof callId === 'string' ? { [ATTR.GEN_AI_TOOL_CALL_ID]: callId } : undefined;
+        return { attributes, output: output.content };
       }),
     );
   }
@@ -183,7 +179,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleRetrieverEnd(documents: unknown, runId: string): void {
-    safely('langchain.retriever-end', () => this.#tracer.end(runId, () => documents));
+    safely('langchain.retriever-end', () => this.#tracer.end(runId, () => ({ output: documents })));
   }
 
   override handleRetrieverError(error: unknown, runId: string): void {
@@ -193,7 +189,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
   /** An agent's decision to call a tool: an `agent_action` event on the agent's span. */
   override handleAgentAction(action: unknown, runId: string): void {
     safely('langchain.agent-action', () => {
-      if (!isObject(action)) return;
+      if (!isRecord(action)) return;
       const attributes = { [ATTR.GEN_AI_TOOL_NAME]: String(action.tool ?? '') };
       this.#tracer.event(runId, 'agent_action', attributes, { input: action.toolInput });
     });
@@ -202,14 +198,14 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
   /** The agent's final answer: an `agent_finish` event on the agent's span. */
   override handleAgentEnd(finish: unknown, runId: string): void {
     safely('langchain.agent-end', () => {
-      if (isObject(finish)) this.#tracer.event(runId, 'agent_finish', {}, { output: finish.returnValues });
+      if (isRecord(finish)) this.#tracer.event(runId, 'agent_finish', {}, { output: finish.returnValues });
     });
   }
 }
 
 /** LangChain wraps a non-object input or output as `{ input }` / `{ output }`: record the value itself. */
 function unwrap(value: unknown, key: 'input' | 'output'): unknown {
-  if (isObject(value) && !Array.isArray(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value);
     if (keys.length === 1 && keys[0] === key) return value[key];
   }

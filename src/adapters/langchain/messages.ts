@@ -1,4 +1,11 @@
-import { binaryPart, finishReason, type GenAiMessage, type GenAiPart } from '../../core/tracing/gen-ai.js';
+import {
+  binaryPart,
+  finishReason,
+  type GenAiMessage,
+  type GenAiPart,
+  isRecord,
+  nonEmptyString,
+} from '../../core/integration.js';
 
 /**
  * LangChain messages to the GenAI message schema (§5). Everything is read structurally, so messages
@@ -17,10 +24,6 @@ const ROLES: Record<string, string> = {
   tool: 'tool',
   function: 'tool',
 };
-
-export function isObject(value: unknown): value is Loose {
-  return typeof value === 'object' && value !== null;
-}
 
 /** The message's type (`human`, `ai`, …): `getType()` in 0.3 and 1.x, else the `type`/`role` field. */
 function messageType(message: Loose): string {
@@ -41,15 +44,15 @@ function roleOf(message: Loose): string {
 
 /** One LangChain message as a GenAI message. */
 export function toGenAiMessage(message: unknown): GenAiMessage {
-  if (!isObject(message)) return { role: 'user', parts: textParts(message) };
+  if (!isRecord(message)) return { role: 'user', parts: textParts(message) };
   const role = roleOf(message);
   const parts: GenAiPart[] =
     role === 'tool'
-      ? [{ type: 'tool_call_response', id: stringOr(message.tool_call_id), response: message.content }]
+      ? [{ type: 'tool_call_response', id: nonEmptyString(message.tool_call_id), response: message.content }]
       : contentParts(message.content);
   for (const call of arrayOf(message.tool_calls)) {
-    if (isObject(call) && typeof call.name === 'string') {
-      parts.push({ type: 'tool_call', id: stringOr(call.id), name: call.name, arguments: call.args });
+    if (isRecord(call) && typeof call.name === 'string') {
+      parts.push({ type: 'tool_call', id: nonEmptyString(call.id), name: call.name, arguments: call.args });
     }
   }
   const out: GenAiMessage = { role, parts };
@@ -79,7 +82,7 @@ function contentParts(content: unknown): GenAiPart[] {
 /** A content block: text, reasoning, images/audio/files (0.3 and 1.x shapes); tool-use blocks are skipped (`tool_calls` has them). */
 function blockPart(block: unknown): GenAiPart | undefined {
   if (typeof block === 'string') return { type: 'text', content: block };
-  if (!isObject(block)) return undefined;
+  if (!isRecord(block)) return undefined;
   const type = String(block.type ?? '');
   if (type === 'text' || type === 'text-plain') return { type: 'text', content: String(block.text ?? '') };
   if (type === 'reasoning' || type === 'thinking') {
@@ -87,12 +90,12 @@ function blockPart(block: unknown): GenAiPart | undefined {
   }
   if (type === 'tool_use' || type === 'tool_call' || type === 'tool_call_chunk') return undefined;
   if (type === 'image_url') {
-    const url = isObject(block.image_url) ? block.image_url.url : block.image_url;
+    const url = isRecord(block.image_url) ? block.image_url.url : block.image_url;
     return mediaPart(url, mediaTypeOf(url), 'image');
   }
   if (['image', 'audio', 'video', 'file'].includes(type)) {
-    const source = isObject(block.source) ? block.source : {};
-    const mime = stringOr(block.mimeType ?? block.mime_type ?? source.media_type) ?? mediaTypeOf(block.url);
+    const source = isRecord(block.source) ? block.source : {};
+    const mime = nonEmptyString(block.mimeType ?? block.mime_type ?? source.media_type) ?? mediaTypeOf(block.url);
     return mediaPart(block.url ?? block.data ?? source.data ?? source.url, mime, type);
   }
   return { type: 'text', content: JSON.stringify(block) };
@@ -114,8 +117,8 @@ function mediaTypeOf(url: unknown): string | undefined {
 
 /** The generations of one run (`LLMResult.generations[0]`) as assistant messages with their finish reason. */
 export function outputMessages(generations: unknown[]): GenAiMessage[] {
-  return generations.filter(isObject).map((generation) => {
-    const message: GenAiMessage = isObject(generation.message)
+  return generations.filter(isRecord).map((generation) => {
+    const message: GenAiMessage = isRecord(generation.message)
       ? toGenAiMessage(generation.message)
       : { role: 'assistant', parts: textParts(generation.text) };
     const reason = generationFinishReason(generation);
@@ -126,21 +129,14 @@ export function outputMessages(generations: unknown[]): GenAiMessage[] {
 
 /** `finish_reason`/`stop_reason` from the generation info or the message's response metadata. */
 export function generationFinishReason(generation: Loose): string | undefined {
-  const info = isObject(generation.generationInfo) ? generation.generationInfo : {};
-  const meta = isObject(generation.message) ? responseMetadata(generation.message) : {};
+  const info = isRecord(generation.generationInfo) ? generation.generationInfo : {};
+  const meta = isRecord(generation.message) ? responseMetadata(generation.message) : {};
   const raw = info.finish_reason ?? meta.finish_reason ?? meta.stop_reason ?? meta.finishReason;
   return finishReason(typeof raw === 'string' ? raw : undefined);
 }
 
 export function responseMetadata(message: unknown): Loose {
-  return isObject(message) && isObject(message.response_metadata) ? message.response_metadata : {};
-}
-
-/** What `basalt.span.output` shows, as the AI SDK adapter does: the text, else the non-reasoning parts. */
-export function outputValue(messages: GenAiMessage[]): unknown {
-  const parts = messages.flatMap((m) => m.parts);
-  const text = parts.map((p) => (p.type === 'text' ? p.content : '')).join('');
-  return text !== '' ? text : parts.filter((p) => p.type !== 'reasoning');
+  return isRecord(message) && isRecord(message.response_metadata) ? message.response_metadata : {};
 }
 
 /** System messages go to `gen_ai.system_instructions` (their parts), the others to `gen_ai.input.messages`. */
@@ -153,8 +149,4 @@ export function splitSystem(messages: GenAiMessage[]): { system: GenAiPart[]; me
 
 export function arrayOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-export function stringOr(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,8 +1,13 @@
-import type { Experiment } from '../../core/experiments.js';
-import type { ExperimentRef, Identity } from '../../core/tracing/context.js';
-import type { StartObserveOptions } from '../../core/tracing/observe.js';
-import { checkTraceDefaults, mergeTraceValues, readTraceValues } from '../../core/tracing/trace-values.js';
-import { isObject } from './messages.js';
+import {
+  checkTraceDefaults,
+  type Experiment,
+  type ExperimentRef,
+  type Identity,
+  isRecord,
+  mergeTraceValues,
+  readTraceValues,
+  type TraceDefaults,
+} from '../../core/integration.js';
 
 /** Options of `new BasaltCallbackHandler(...)`: the values of the roots the handler opens. */
 export interface BasaltCallbackHandlerOptions {
@@ -46,21 +51,7 @@ export function checkOptions(options: BasaltCallbackHandlerOptions): BasaltCallb
   return checkTraceDefaults(options, 'BasaltCallbackHandler');
 }
 
-/** The `openRoot` options of a top-level run: the handler's values, overridden by `metadata.basalt`. */
-export function rootOptions(
-  handler: BasaltCallbackHandlerOptions,
-  runMetadata: unknown,
-  runName: string,
-): StartObserveOptions {
-  const invoke = readTraceValues(isObject(runMetadata) ? runMetadata.basalt : undefined);
-  const values = mergeTraceValues(handler, invoke);
-  return {
-    name: values.name ?? runName,
-    featureSlug: values.featureSlug,
-    experiment: values.experiment,
-    identity: values.identity,
-    metadata: values.metadata,
-    evaluators: handler.evaluators,
-    evaluationConfig: handler.evaluationConfig,
-  };
+/** The root values of a top-level run: the handler's, overridden by the run config's `metadata.basalt`. */
+export function traceDefaults(handler: BasaltCallbackHandlerOptions, runMetadata: unknown): TraceDefaults {
+  return mergeTraceValues(handler, readTraceValues(isRecord(runMetadata) ? runMetadata.basalt : undefined));
 }

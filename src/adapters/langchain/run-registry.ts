@@ -1,18 +1,12 @@
 import type { Context } from '@opentelemetry/api';
-import type { BasaltSpan } from '../../core/tracing/basalt-span.js';
+import type { Operation } from '../../core/integration.js';
 
 /** What the handler remembers about a LangChain run between its start and its end. */
 export interface RunEntry {
-  /** The run's span; `undefined` for a hidden run (`langsmith:hidden`), which only passes its parent on. */
-  span: BasaltSpan | undefined;
-  /** The root opened for a top-level model, tool or retriever run, ended with the run. */
-  root?: BasaltSpan | undefined;
+  /** The run's operation; `undefined` for a hidden run (`langsmith:hidden`), which only passes its parent on. */
+  op: Operation | undefined;
   /** The context the run's children are started in. */
   context: Context;
-  /** `performance.now()` at the start, for the time to first chunk. */
-  startedAt: number;
-  /** `performance.now()` of the first streamed token, if any. */
-  firstTokenAt?: number;
 }
 
 /** Default bound on open runs: see `RunRegistry`. */

@@ -148,6 +148,8 @@ export class BasaltSpan {
   /** Ends the span; later calls do nothing. */
   end(endTime?: number | Date): void {
     if (this.#ended) return;
+    // A root ends last: what is still open in its trace (an abandoned stream) ends first.
+    if (this.isRoot) this.#guard('end', () => this.#state?.abandonOpen());
     this.#ended = true;
     this.#guard('end', () => this.otelSpan?.end(endTime));
   }

@@ -25,6 +25,8 @@ export class TraceState {
   readonly shouldEvaluate: boolean;
   /** The root's span, so `identify()` anywhere in the trace also updates the root. */
   rootSpan: Span | undefined;
+  /** Operations of this trace still open: they end before the root does (#10.1). */
+  readonly #open = new Set<{ abandon(): void }>();
   #identity: Identity | undefined;
   #attributes: Attributes | undefined;
 
@@ -42,6 +44,19 @@ export class TraceState {
   setIdentity(identity: Identity | undefined): void {
     this.#identity = mergeIdentity(this.#identity, identity);
     this.#attributes = undefined;
+  }
+
+  track(op: { abandon(): void }): void {
+    this.#open.add(op);
+  }
+
+  untrack(op: { abandon(): void }): void {
+    this.#open.delete(op);
+  }
+
+  /** Ends the trace's open operations, marked cancelled, so they are exported with the root. */
+  abandonOpen(): void {
+    for (const op of [...this.#open]) op.abandon();
   }
 
   /** The attributes every span of the trace carries, computed once per identity change. */

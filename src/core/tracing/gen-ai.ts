@@ -170,3 +170,10 @@ function byteSize(data: unknown): number {
   if (ArrayBuffer.isView(data)) return data.byteLength;
   return 0;
 }
+
+/** What `basalt.span.output` of a model call shows: its text when it wrote some, else the non-reasoning parts (tool calls, files). */
+export function outputValue(parts: GenAiPart[]): unknown {
+  let text = '';
+  for (const part of parts) if (part.type === 'text') text += part.content;
+  return text !== '' ? text : parts.filter((p) => p.type !== 'reasoning');
+}

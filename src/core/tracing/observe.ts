@@ -12,7 +12,7 @@ import {
   setTraceState,
   TraceState,
 } from './context.js';
-import { getRuntime, type TracingRuntime } from './provider.js';
+import { ensureRuntime, packageLogger, type TracingRuntime } from './runtime.js';
 
 export interface StartObserveOptions {
   /** Name of the root span (`analyse_ticket`). Default: the feature slug. */
@@ -51,31 +51,33 @@ export interface ObserveOptions {
  * server span). Inside an active Basalt trace it becomes a child span of that trace instead.
  * @internal The public forms are `startObserve` and `Basalt#startObserve`.
  */
-export function openRoot(options: StartObserveOptions, runtime: TracingRuntime = getRuntime()): BasaltSpan {
+export function openRoot(options: StartObserveOptions): BasaltSpan {
   const featureSlug = requireFeatureSlug(options?.featureSlug, 'startObserve');
   const rate = options.evaluationConfig?.sampleRate;
   if (rate !== undefined) validSampleRate(rate, 'evaluationConfig.sampleRate');
   const name = options.name || featureSlug;
   const parent = options.parent ?? context.active();
   if (getTraceState(parent)) {
-    runtime.settings.logger.once(
+    packageLogger().once(
       'nested-root',
       'debug',
       `startObserve("${name}") inside a Basalt trace becomes a child span of that trace.`,
     );
-    return openChild({ name, input: options.input, metadata: options.metadata, parent }, runtime);
+    return openChild({ name, input: options.input, metadata: options.metadata, parent });
   }
-  if (!usable(runtime)) return inert(name, ROOT_KIND, parent);
+  const runtime = ensureRuntime();
+  const tracer = runtime.tracer();
+  if (!tracer) return inertSpan(name, ROOT_KIND, parent);
 
   const experiment = experimentRef(options.experiment);
   if (experiment?.featureSlug && experiment.featureSlug !== featureSlug) {
-    runtime.settings.logger.once(
+    runtime.logger.once(
       `experiment-mismatch:${experiment.id}:${featureSlug}`,
       'warn',
       `Experiment ${experiment.id} belongs to feature "${experiment.featureSlug}" but the trace's feature slug is "${featureSlug}": Basalt ignores the experiment on this trace.`,
     );
   }
-  const sampleRate = rate ?? runtime.settings.config.telemetry.sampleRate;
+  const sampleRate = rate ?? runtime.telemetry.sampleRate;
   const state = new TraceState({
     featureSlug,
     experiment,
@@ -86,7 +88,7 @@ export function openRoot(options: StartObserveOptions, runtime: TracingRuntime =
   if (options.evaluators?.length) attributes[ATTR.EVALUATORS] = options.evaluators.map(String);
   if (options.evaluationConfig) attributes[ATTR.EVALUATION_CONFIG] = JSON.stringify(options.evaluationConfig);
   const withState = setTraceState(parent, state);
-  const span = runtime.tracer!.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, withState);
+  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, withState);
   state.rootSpan = span;
   return handleFor(name, ROOT_KIND, span, withState, state, runtime, options);
 }
@@ -96,7 +98,7 @@ export function openRoot(options: StartObserveOptions, runtime: TracingRuntime =
  * handle is inert) and says so once at debug (§3).
  * @internal The public forms are `observe` and `Basalt#observe`.
  */
-export function openChild(options: ObserveOptions, runtime: TracingRuntime = getRuntime()): BasaltSpan {
+export function openChild(options: ObserveOptions): BasaltSpan {
   const kind = options.kind ?? 'span';
   if (!OBSERVE_KINDS.includes(kind)) {
     throw new BasaltConfigError(`observe kind must be one of ${OBSERVE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
@@ -104,17 +106,19 @@ export function openChild(options: ObserveOptions, runtime: TracingRuntime = get
   const parent = options.parent instanceof BasaltSpan ? options.parent.context : (options.parent ?? context.active());
   const state = getTraceState(parent);
   if (!state) {
-    runtime.settings.logger.once(
+    packageLogger().once(
       'observe-outside-trace',
       'debug',
       `observe("${options.name}") ran outside any startObserve root: no span was recorded.`,
     );
-    return inert(options.name, kind, parent);
+    return inertSpan(options.name, kind, parent);
   }
-  if (!usable(runtime)) return inert(options.name, kind, parent);
+  const runtime = ensureRuntime();
+  const tracer = runtime.tracer();
+  if (!tracer) return inertSpan(options.name, kind, parent);
   const attributes: Attributes = { ...options.attributes, [ATTR.TRACE]: true, [ATTR.SPAN_KIND]: kind };
   const spanKind = kind === 'generation' ? SpanKind.CLIENT : SpanKind.INTERNAL;
-  const span = runtime.tracer!.startSpan(options.name, { kind: spanKind, attributes }, parent);
+  const span = tracer.startSpan(options.name, { kind: spanKind, attributes }, parent);
   return handleFor(options.name, kind, span, parent, state, runtime, options);
 }
 
@@ -127,26 +131,15 @@ function handleFor(
   runtime: TracingRuntime,
   options: { input?: unknown; metadata?: Record<string, unknown> },
 ): BasaltSpan {
-  const deps = { telemetry: runtime.settings.config.telemetry, logger: runtime.settings.logger };
+  const deps = { telemetry: runtime.telemetry, logger: runtime.logger };
   const handle = new BasaltSpan({ name, kind, context: trace.setSpan(parent, span), span, state, deps });
   if (options.input !== undefined) handle.setInput(options.input);
   if (options.metadata) handle.setMetadata(options.metadata);
   return handle;
 }
 
-function usable(runtime: TracingRuntime): boolean {
-  if (runtime.isShutdown) {
-    runtime.settings.logger.once(
-      'span-after-shutdown',
-      'warn',
-      'A span was started after basalt.shutdown(): it is not recorded. Call shutdown() once, at process exit.',
-    );
-    return false;
-  }
-  return runtime.enabled;
-}
-
-function inert(name: string, kind: ObserveKind | typeof ROOT_KIND, parent: Context): BasaltSpan {
+/** A handle that records nothing (tracing off, outside a trace, or an internal failure). */
+export function inertSpan(name: string, kind: ObserveKind | typeof ROOT_KIND, parent: Context): BasaltSpan {
   return new BasaltSpan({ name, kind, context: parent });
 }
 
@@ -200,18 +193,18 @@ export function activeSpan(ctx: Context = context.active()): BasaltSpan | undefi
   return getSpanHandle<BasaltSpan>(ctx);
 }
 
-/** Opens a root, turning an internal failure into an inert span (§10); a user mistake still throws. */
-function safely(open: () => BasaltSpan, name: string, kind: ObserveKind | typeof ROOT_KIND): BasaltSpan {
+/** Opens a span, turning an internal failure into an inert span (§10); a user mistake still throws. */
+function openSafely(open: () => BasaltSpan, name: string, kind: ObserveKind | typeof ROOT_KIND): BasaltSpan {
   try {
     return open();
   } catch (error) {
     if (error instanceof BasaltConfigError) throw error;
     try {
-      getRuntime().settings.logger.once('open-span', 'warn', `Could not open span "${name}": ${String(error)}`);
+      packageLogger().once('open-span', 'warn', `Could not open span "${name}": ${String(error)}`);
     } catch {
       // Nothing more to do: the user's work goes on untraced.
     }
-    return inert(name, kind, context.active());
+    return inertSpan(name, kind, context.active());
   }
 }
 
@@ -232,14 +225,14 @@ function safely(open: () => BasaltSpan, name: string, kind: ObserveKind | typeof
 export function startObserve<T>(options: StartObserveOptions, fn: (span: BasaltSpan) => T): T;
 export function startObserve(options: StartObserveOptions): BasaltSpan;
 export function startObserve<T>(options: StartObserveOptions, fn?: (span: BasaltSpan) => T): T | BasaltSpan {
-  const handle = safely(() => openRoot(options), options?.name ?? 'basalt_trace', ROOT_KIND);
+  const handle = openSafely(() => openRoot(options), options?.name ?? 'basalt_trace', ROOT_KIND);
   return fn ? runInSpan(handle, fn) : handle;
 }
 
 function observeSpan<T>(options: ObserveOptions, fn: (span: BasaltSpan) => T): T;
 function observeSpan(options: ObserveOptions): BasaltSpan;
 function observeSpan<T>(options: ObserveOptions, fn?: (span: BasaltSpan) => T): T | BasaltSpan {
-  const handle = safely(() => openChild(options), options?.name ?? 'span', options?.kind ?? 'span');
+  const handle = openSafely(() => openChild(options), options?.name ?? 'span', options?.kind ?? 'span');
   return fn ? runInSpan(handle, fn) : handle;
 }
 

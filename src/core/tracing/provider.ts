@@ -1,111 +1,76 @@
-import { context, type Tracer, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  createContextKey,
+  type SpanContext,
+  TraceFlags,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { type ResolvedConfig, resolveConfig } from '../config.js';
-import { DEFAULT_FLUSH_TIMEOUT_MS, SDK_TYPE, SDK_VERSION } from '../constants.js';
-import { Logger } from '../logger.js';
+import type { ResolvedConfig } from '../config.js';
+import { SDK_TYPE, SDK_VERSION } from '../constants.js';
+import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
-import type { ExportStats } from './export-queue.js';
 import { createOtlpExporter } from './exporter.js';
-import { basaltGlobal } from './global-state.js';
 import { LocalTraceExporter } from './local-exporter.js';
-import { BasaltSpanProcessor, OWN_PROCESSOR, withTimeout } from './span-processor.js';
+import { BasaltSpanProcessor } from './span-processor.js';
 
 export const TRACER_NAME = 'basalt-observe';
 
-/** The settings the first client gave the process-wide tracing (later clients share them). */
-export interface TracingSettings {
-  config: ResolvedConfig;
-  logger: Logger;
+/** The provider side of a started runtime. */
+export interface StartedTracing {
+  tracer: Tracer;
+  /** The processors Basalt spans are exported through (ours, or the ones the app added). */
+  processors: BasaltSpanProcessor[];
+  /** The provider we created, the only one we ever shut down; `undefined` when the app owns it. */
+  provider: BasicTracerProvider | undefined;
+  /** Whether the export pipeline is ours (then a last flush at exit is ours to do). */
+  owned: boolean;
 }
 
 /**
- * The process-wide tracing of the package: the tracer `startObserve`/`observe` use, and how to
- * flush and shut it down. Either it owns a TracerProvider (the default), or the app added a
- * `BasaltSpanProcessor` to a provider of its own, and then the runtime only uses the global tracer
- * and never shuts down, replaces or reaches into that provider (§3).
+ * Starts tracing, on the first span rather than at `new Basalt()`: an app that creates the client
+ * first and adds a `BasaltSpanProcessor` to its own provider afterwards is still found, and an eager
+ * start would have registered our provider globally and made the app's registration fail.
+ *
+ * When the globally registered provider has a `BasaltSpanProcessor` (found by a probe span, since
+ * the package never reaches into a provider it did not create), Basalt spans go through the app's
+ * provider. Otherwise the runtime builds its own, installs an AsyncLocalStorage context manager only
+ * if none is registered, and registers its provider globally only if none is.
  */
-export class TracingRuntime {
-  readonly settings: TracingSettings;
-  readonly tracer: Tracer | undefined;
-  readonly #provider: BasicTracerProvider | undefined;
-  readonly #processors: BasaltSpanProcessor[];
-  #shutdown: Promise<void> | undefined;
-
-  constructor(settings: TracingSettings) {
-    this.settings = settings;
-    const { telemetry } = settings.config;
-    const external = [...basaltGlobal().externalProcessors] as BasaltSpanProcessor[];
-    if (!telemetry.enabled) {
-      this.#processors = [];
-      this.tracer = undefined;
-    } else if (external.length > 0) {
-      this.#processors = external;
-      this.tracer = trace.getTracer(TRACER_NAME, SDK_VERSION);
-      settings.logger.debug("Using the app's TracerProvider, which has a BasaltSpanProcessor.");
-    } else {
-      this.#processors = exportersFor(settings).map(
-        (exporter) =>
-          new BasaltSpanProcessor({
-            exporter,
-            logger: settings.logger,
-            maxQueueSize: telemetry.maxQueueSize,
-            // Local mode prints a trace as soon as its root ends.
-            scheduledDelayMillis: telemetry.mode === 'local' ? 0 : undefined,
-            [OWN_PROCESSOR]: true,
-          }),
-      );
-      this.#provider = new BasicTracerProvider({
-        resource: resourceFromAttributes({
-          [ATTR.SERVICE_NAME]: telemetry.serviceName,
-          ...basaltResourceAttributes(),
-          ...(telemetry.environment ? { [ATTR.DEPLOYMENT_ENVIRONMENT]: telemetry.environment } : {}),
-        }),
-        spanProcessors: this.#processors,
-      });
-      installContextManager();
-      // Registered globally only when no other provider is, so third-party spans nest under ours.
-      if (!trace.setGlobalTracerProvider(this.#provider)) {
-        settings.logger.debug('Another TracerProvider is registered: Basalt spans use their own provider.');
-      }
-      this.tracer = this.#provider.getTracer(TRACER_NAME, SDK_VERSION);
-    }
+export function startTracing(config: ResolvedConfig, logger: Logger): StartedTracing {
+  const found = appProcessors();
+  if (found.length > 0) {
+    logger.debug("Using the app's TracerProvider, which has a BasaltSpanProcessor.");
+    return { tracer: trace.getTracer(TRACER_NAME, SDK_VERSION), processors: found, provider: undefined, owned: false };
   }
-
-  get enabled(): boolean {
-    return this.tracer !== undefined && this.#shutdown === undefined;
+  const { telemetry } = config;
+  const processors = exportersFor(config, logger).map(
+    (exporter) =>
+      new BasaltSpanProcessor({
+        exporter,
+        maxQueueSize: telemetry.maxQueueSize,
+        // Local mode prints a trace as soon as its root ends.
+        scheduledDelayMillis: telemetry.mode === 'local' ? 0 : undefined,
+      }),
+  );
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      [ATTR.SERVICE_NAME]: telemetry.serviceName,
+      ...basaltResourceAttributes(),
+      ...(telemetry.environment ? { [ATTR.DEPLOYMENT_ENVIRONMENT]: telemetry.environment } : {}),
+    }),
+    spanProcessors: processors,
+  });
+  installContextManager();
+  // Registered globally only when no other provider is, so third-party spans nest under ours.
+  if (!trace.setGlobalTracerProvider(provider)) {
+    logger.debug('Another TracerProvider is registered: Basalt spans use their own provider.');
   }
-
-  get isShutdown(): boolean {
-    return this.#shutdown !== undefined;
-  }
-
-  /** Summed counters of every processor the runtime exports through. */
-  stats(): ExportStats {
-    const total: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0 };
-    for (const p of this.#processors) {
-      total.exported += p.stats.exported;
-      total.droppedQueueFull += p.stats.droppedQueueFull;
-      total.failedExports += p.stats.failedExports;
-    }
-    return total;
-  }
-
-  /** Spans ended but not yet handed to an exporter. */
-  pending(): number {
-    return this.#processors.reduce((sum, p) => sum + p.queued, 0);
-  }
-
-  flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
-    return withTimeout(Promise.all(this.#processors.map((p) => p.forceFlush(timeoutMs))), timeoutMs);
-  }
-
-  /** Ends tracing for good. Only a provider this runtime created is shut down. Idempotent. */
-  shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
-    this.#shutdown ??= this.#provider ? withTimeout(this.#provider.shutdown(), timeoutMs) : this.flush(timeoutMs);
-    return this.#shutdown;
-  }
+  return { tracer: provider.getTracer(TRACER_NAME, SDK_VERSION), processors, provider, owned: true };
 }
 
 /**
@@ -119,7 +84,7 @@ export function basaltResourceAttributes(): Record<string, string> {
   return { [ATTR.SDK_TYPE]: SDK_TYPE, [ATTR.SDK_VERSION]: SDK_VERSION };
 }
 
-function exportersFor({ config, logger }: TracingSettings): SpanExporter[] {
+function exportersFor(config: ResolvedConfig, logger: Logger): SpanExporter[] {
   const { telemetry } = config;
   if (telemetry.mode === 'custom') return telemetry.exporters;
   if (telemetry.mode === 'otlp' && telemetry.endpoint) {
@@ -140,37 +105,38 @@ function installContextManager(): void {
   if (!context.setGlobalContextManager(manager)) manager.disable();
 }
 
-/** The runtime, created from the first client's settings (or the environment) on first use. */
-export function getRuntime(): TracingRuntime {
-  const slot = basaltGlobal();
-  if (!slot.runtime) {
-    const settings = (slot.settings as TracingSettings | undefined) ?? defaultSettings();
-    slot.settings = settings;
-    const runtime = new TracingRuntime(settings);
-    slot.runtime = runtime;
-    if (runtime.enabled) installExitFlush();
-  }
-  return slot.runtime as TracingRuntime;
+/** What a `BasaltSpanProcessor` writes into when it sees the probe span. */
+export interface Probe {
+  processors: BasaltSpanProcessor[];
 }
 
-const EXIT_FLUSH = Symbol.for('basalt-observe.exit-flush');
+const PROBE_KEY = createContextKey('basalt-observe.probe');
+
+/** The probe a span's parent context carries, if it is the probe span. @internal */
+export function probeOf(ctx: Context): Probe | undefined {
+  return ctx.getValue(PROBE_KEY) as Probe | undefined;
+}
 
 /**
- * One `beforeExit` listener per process (not per runtime): a last flush when the event loop empties,
- * for scripts that never call shutdown(). A flush with nothing queued schedules no work, so the
- * listener cannot keep the process alive.
+ * Asks the globally registered provider which `BasaltSpanProcessor`s it has: a probe span is started
+ * under a sampled remote parent (so parent-based samplers record it) and each processor that sees it
+ * answers in its `onStart`. The probe is never ended, so no exporter ever receives it.
  */
-function installExitFlush(): void {
-  const proc = process as NodeJS.Process & { [EXIT_FLUSH]?: true };
-  if (proc[EXIT_FLUSH]) return;
-  proc[EXIT_FLUSH] = true;
-  process.on('beforeExit', () => {
-    const runtime = basaltGlobal().runtime as TracingRuntime | undefined;
-    if (runtime && !runtime.isShutdown && runtime.pending() > 0) void runtime.flush();
-  });
+function appProcessors(): BasaltSpanProcessor[] {
+  const probe: Probe = { processors: [] };
+  const parent: SpanContext = {
+    traceId: randomHex(32),
+    spanId: randomHex(16),
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  };
+  const ctx = trace.setSpanContext(context.active().setValue(PROBE_KEY, probe), parent);
+  trace.getTracer(TRACER_NAME, SDK_VERSION).startSpan('basalt-observe.probe', {}, ctx);
+  return probe.processors;
 }
 
-function defaultSettings(): TracingSettings {
-  const config = resolveConfig();
-  return { config, logger: new Logger(config.logLevel, [config.apiKey]) };
+function randomHex(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += Math.floor(Math.random() * 16).toString(16);
+  return out.replace(/^0+$/, '1');
 }

@@ -1,4 +1,4 @@
-import { getRuntime } from './provider.js';
+import { packageLogger } from './runtime.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -10,7 +10,7 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
 /** Logs a message once per `kind` through the package's logger; never throws. */
 export function logOnce(kind: string, level: Level, message: string): void {
   try {
-    getRuntime().settings.logger.once(kind, level, message);
+    packageLogger().once(kind, level, message);
   } catch {
     // No logger to tell: the user's call goes on regardless (§10).
   }
@@ -26,9 +26,14 @@ export function safely<T>(kind: string, fn: () => T, fallback?: T): T | undefine
   try {
     return fn();
   } catch (error) {
-    logOnce(kind, 'warn', `Instrumentation step "${kind}" failed and was skipped: ${describe(error)}`);
+    reportFailure(kind, error);
     return fallback;
   }
+}
+
+/** Logs, once per `kind`, that an instrumentation step failed and was skipped. */
+export function reportFailure(kind: string, error: unknown): void {
+  logOnce(kind, 'warn', `Instrumentation step "${kind}" failed and was skipped: ${describe(error)}`);
 }
 
 function describe(error: unknown): string {
@@ -37,9 +42,4 @@ function describe(error: unknown): string {
   } catch {
     return 'unprintable error';
   }
-}
-
-/** `value` is a plain object-like record (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

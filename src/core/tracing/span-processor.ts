@@ -1,13 +1,13 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { resolveConfig } from '../config.js';
 import { DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MAX_QUEUE_SIZE } from '../constants.js';
-import { Logger } from '../logger.js';
+import { Logger, type LogLevel } from '../logger.js';
 import { ATTR } from './attributes.js';
 import { getTraceState } from './context.js';
 import { ExportQueue, type ExportStats } from './export-queue.js';
 import { createBasaltExporter } from './exporter.js';
-import { basaltGlobal } from './global-state.js';
+import { probeOf } from './provider.js';
+import { packageLogger } from './runtime.js';
 
 export interface BasaltSpanProcessorOptions {
   /** Where spans go. Default: `createBasaltExporter()` (Basalt via OTLP, or the local trace file). */
@@ -22,11 +22,9 @@ export interface BasaltSpanProcessorOptions {
    * the app's other spans (health checks, unrelated HTTP calls) are not sent to Basalt.
    */
   onlyBasaltSpans?: boolean;
-  logger?: Logger;
+  /** Level of the processor's own messages (queue full, failed exports). Default: the client's, else `BASALT_LOG_LEVEL`, else `warn`. */
+  logLevel?: LogLevel;
 }
-
-/** Marks the processor the package builds for its own provider (not an app-owned one). */
-export const OWN_PROCESSOR = Symbol.for('basalt-observe.own-processor');
 
 /**
  * Stamps the Basalt trace values (§5: feature slug, experiment, identity, should_evaluate) on every
@@ -43,8 +41,12 @@ export class BasaltSpanProcessor implements SpanProcessor {
   readonly #logger: Logger;
   #shutdown: Promise<void> | undefined;
 
-  constructor(options: BasaltSpanProcessorOptions & { [OWN_PROCESSOR]?: boolean } = {}) {
-    this.#logger = options.logger ?? new Logger(resolveConfig().logLevel);
+  /**
+   * Reads no environment but through `createBasaltExporter` (when no `exporter` is given), and
+   * registers nothing: the runtime finds the processor in the app's provider when tracing starts.
+   */
+  constructor(options: BasaltSpanProcessorOptions = {}) {
+    this.#logger = options.logLevel ? new Logger(options.logLevel) : packageLogger();
     this.#exporter = options.exporter ?? createBasaltExporter();
     this.#onlyBasalt = options.onlyBasaltSpans ?? true;
     this.#queue = new ExportQueue(this.#exporter, this.#logger, {
@@ -53,7 +55,6 @@ export class BasaltSpanProcessor implements SpanProcessor {
       scheduledDelayMillis: options.scheduledDelayMillis,
       exportTimeoutMillis: options.exportTimeoutMillis,
     });
-    if (!options[OWN_PROCESSOR]) basaltGlobal().externalProcessors.add(this);
   }
 
   /** What happened to ended spans so far: exported, dropped (queue full), lost (failed exports). */
@@ -68,6 +69,11 @@ export class BasaltSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
+      const probe = probeOf(parentContext);
+      if (probe) {
+        probe.processors.push(this);
+        return;
+      }
       const state = getTraceState(parentContext);
       if (state) span.setAttributes(state.attributes());
     } catch (error) {
@@ -94,7 +100,6 @@ export class BasaltSpanProcessor implements SpanProcessor {
         Promise.resolve().then(() => this.#exporter.shutdown()),
         timeoutMs,
       );
-      basaltGlobal().externalProcessors.delete(this);
     })();
     return this.#shutdown;
   }

@@ -1,7 +1,7 @@
 import { requireFeatureSlug, sampleRate } from '../config.js';
 import type { Experiment } from '../experiments.js';
+import { isRecord } from '../values.js';
 import { type ExperimentRef, type Identity, mergeIdentity } from './context.js';
-import { isRecord } from './safely.js';
 
 /**
  * The values an adapter gives the roots it opens, and what one call (`providerOptions.basalt`) or
@@ -14,6 +14,15 @@ export interface TraceValues {
   experiment?: Experiment | ExperimentRef | string;
   identity?: Identity;
   metadata?: Record<string, unknown>;
+}
+
+/** The values of the roots an integration opens: its defaults with one call's overrides applied. */
+export interface TraceDefaults extends TraceValues {
+  featureSlug: string;
+  /** Slugs of Basalt evaluators to run on the traces. */
+  evaluators?: string[];
+  /** `sampleRate` in [0, 1] overrides the client's for these traces. */
+  evaluationConfig?: { sampleRate?: number };
 }
 
 /** Checks an adapter's options once, where it is made, as `startObserve` does. */

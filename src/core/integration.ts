@@ -1,0 +1,20 @@
+/**
+ * The one core entry the adapters import (docs/architecture.md): the operation primitive, the
+ * attribute table, the GenAI helpers, the trace values an integration reads and merges, the guard,
+ * and the small value readers. An integration is a translator from its framework's events to
+ * `openOperation` / `Operation`, and imports nothing else from core.
+ */
+export type { Experiment } from './experiments.js';
+export { ATTR, type ObserveKind } from './tracing/attributes.js';
+export type { ExperimentRef, Identity } from './tracing/context.js';
+export * from './tracing/gen-ai.js';
+export { Operation, type OperationOutcome, type OperationRequest, openOperation } from './tracing/operation.js';
+export { logOnce, safely } from './tracing/safely.js';
+export {
+  checkTraceDefaults,
+  mergeTraceValues,
+  readTraceValues,
+  type TraceDefaults,
+  type TraceValues,
+} from './tracing/trace-values.js';
+export { finiteNumber, isRecord, nonEmptyString, stringValue } from './values.js';

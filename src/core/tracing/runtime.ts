@@ -1,0 +1,211 @@
+import type { Tracer } from '@opentelemetry/api';
+import { type ResolvedConfig, type ResolvedTelemetry, resolveConfig } from '../config.js';
+import { DEFAULT_FLUSH_TIMEOUT_MS } from '../constants.js';
+import { Logger } from '../logger.js';
+import type { ExportStats } from './export-queue.js';
+import { basaltGlobal } from './global-state.js';
+import { type StartedTracing, startTracing } from './provider.js';
+import { withTimeout } from './span-processor.js';
+
+/** Something open that must end before its trace or the process does: an operation (`operation.ts`). */
+export interface Abandonable {
+  /** Ends it now, marked cancelled, with what it has seen so far. */
+  abandon(): void;
+}
+
+/**
+ * The process-wide tracing of the package. It belongs to the first `new Basalt()` (or, with no client,
+ * to the first recorded span) and is built from that client's settings: logging, stats and calls
+ * that record nothing never create it (#9). The TracerProvider behind it starts on the first span
+ * (`provider.ts` says why), and is either ours or the app's.
+ */
+export class TracingRuntime {
+  readonly logger: Logger;
+  /** What spans are recorded and how (content, sampling, limits). No secrets. */
+  readonly telemetry: ResolvedTelemetry;
+  // Private, so the API key is on no reachable object (#10.15).
+  readonly #config: ResolvedConfig;
+  readonly #open = new Set<Abandonable>();
+  #tracing: StartedTracing | undefined;
+  #shutdown: Promise<void> | undefined;
+
+  constructor(config: ResolvedConfig, logger: Logger) {
+    this.#config = config;
+    this.telemetry = config.telemetry;
+    this.logger = logger;
+  }
+
+  /** The config this runtime was built from, to compare a later client's with. @internal */
+  sameConfig(other: ResolvedConfig): string[] {
+    return differingSettings(this.#config, other);
+  }
+
+  get isShutdown(): boolean {
+    return this.#shutdown !== undefined;
+  }
+
+  /**
+   * The tracer of Basalt spans, starting the provider on first use; `undefined` when tracing is off
+   * or shut down (a span started after `shutdown()` is said once).
+   */
+  tracer(): Tracer | undefined {
+    if (this.#shutdown) {
+      this.logger.once(
+        'span-after-shutdown',
+        'warn',
+        'A span was started after basalt.shutdown(): it is not recorded. Call shutdown() once, at process exit.',
+      );
+      return undefined;
+    }
+    if (!this.telemetry.enabled) return undefined;
+    this.#tracing ??= startTracing(this.#config, this.logger);
+    if (this.#tracing.owned) installExitFlush();
+    return this.#tracing.tracer;
+  }
+
+  /** Keeps `op` until it ends, so flush-less exits and `shutdown()` can end it first. */
+  track(op: Abandonable): void {
+    this.#open.add(op);
+  }
+
+  untrack(op: Abandonable): void {
+    this.#open.delete(op);
+  }
+
+  /** Ends every open operation, marked cancelled (at shutdown, and when the event loop is empty). */
+  abandonOpen(): void {
+    for (const op of [...this.#open]) op.abandon();
+  }
+
+  /** Operations started and not yet ended. */
+  get openOperations(): number {
+    return this.#open.size;
+  }
+
+  /** Summed counters of every processor the runtime exports through. */
+  stats(): ExportStats {
+    const total: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0 };
+    for (const p of this.#tracing?.processors ?? []) {
+      total.exported += p.stats.exported;
+      total.droppedQueueFull += p.stats.droppedQueueFull;
+      total.failedExports += p.stats.failedExports;
+    }
+    return total;
+  }
+
+  /** Spans ended but not yet handed to an exporter. */
+  pending(): number {
+    return (this.#tracing?.processors ?? []).reduce((sum, p) => sum + p.queued, 0);
+  }
+
+  flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    const processors = this.#tracing?.processors ?? [];
+    return withTimeout(Promise.all(processors.map((p) => p.forceFlush(timeoutMs))), timeoutMs);
+  }
+
+  /**
+   * Ends tracing for good: open operations end first (marked cancelled, so they are exported with
+   * their roots), then only a provider this runtime created is shut down. Idempotent.
+   */
+  shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    if (!this.#shutdown) {
+      this.abandonOpen();
+      const tracing = this.#tracing;
+      this.#shutdown = tracing?.provider ? withTimeout(tracing.provider.shutdown(), timeoutMs) : this.flush(timeoutMs);
+    }
+    return this.#shutdown;
+  }
+}
+
+/** The runtime, if one exists. Never creates it. */
+export function currentRuntime(): TracingRuntime | undefined {
+  return basaltGlobal().runtime as TracingRuntime | undefined;
+}
+
+/** The runtime a recorded span needs: the existing one, or one built from the environment (no client). */
+export function ensureRuntime(): TracingRuntime {
+  const slot = basaltGlobal();
+  slot.runtime ??= new TracingRuntime(...fromEnvironment());
+  return slot.runtime as TracingRuntime;
+}
+
+/**
+ * Called by `new Basalt()`: the first client's settings make the runtime. A later client with other
+ * telemetry settings shares it, and that is said once per process, naming what is ignored (#10.10).
+ */
+export function installRuntime(config: ResolvedConfig, logger: Logger): TracingRuntime {
+  const slot = basaltGlobal();
+  const existing = slot.runtime as TracingRuntime | undefined;
+  if (!existing) {
+    const runtime = new TracingRuntime(config, logger);
+    slot.runtime = runtime;
+    return runtime;
+  }
+  const ignored = existing.sameConfig(config);
+  if (ignored.length > 0 && !slot.warned.has('second-client')) {
+    slot.warned.add('second-client');
+    logger.warn(
+      `A Basalt client already set up tracing for this process; this client's ${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored for tracing (experiments still use them).`,
+    );
+  }
+  return existing;
+}
+
+let environmentLogger: Logger | undefined;
+
+/**
+ * The package's logger: the runtime's, else one at the environment's level (BASALT_LOG_LEVEL). Asking
+ * for it never creates the runtime (#10.9).
+ */
+export function packageLogger(): Logger {
+  const runtime = currentRuntime();
+  if (runtime) return runtime.logger;
+  environmentLogger ??= new Logger(safeLevel());
+  return environmentLogger;
+}
+
+function safeLevel(): ResolvedConfig['logLevel'] {
+  try {
+    return resolveConfig().logLevel;
+  } catch {
+    return 'warn';
+  }
+}
+
+function fromEnvironment(): [ResolvedConfig, Logger] {
+  const config = resolveConfig();
+  return [config, new Logger(config.logLevel, [config.apiKey])];
+}
+
+/** Telemetry settings (and the API key) that differ between two configs, by option name. */
+function differingSettings(first: ResolvedConfig, next: ResolvedConfig): string[] {
+  const differs: string[] = (Object.keys(next.telemetry) as Array<keyof ResolvedTelemetry>).filter((key) => {
+    const a = first.telemetry[key];
+    const b = next.telemetry[key];
+    if (Array.isArray(a) && Array.isArray(b)) return a.length !== b.length || a.some((x, i) => x !== b[i]);
+    if (a && b && typeof a === 'object') return JSON.stringify(a) !== JSON.stringify(b);
+    return a !== b;
+  });
+  if (first.apiKey !== next.apiKey) differs.push('apiKey');
+  return differs;
+}
+
+const EXIT_FLUSH = Symbol.for('basalt-observe.exit-flush');
+
+/**
+ * One `beforeExit` listener per process (not per runtime): when the event loop empties in a script
+ * that never calls shutdown(), open operations end and what is queued is flushed. A flush with
+ * nothing queued schedules no work, so the listener cannot keep the process alive.
+ */
+function installExitFlush(): void {
+  const proc = globalThis.process as (NodeJS.Process & { [EXIT_FLUSH]?: true }) | undefined;
+  if (!proc || typeof proc.on !== 'function' || proc[EXIT_FLUSH]) return;
+  proc[EXIT_FLUSH] = true;
+  proc.on('beforeExit', () => {
+    const runtime = currentRuntime();
+    if (!runtime || runtime.isShutdown) return;
+    // Nothing can make progress any more: an operation still open (an abandoned stream) never will.
+    runtime.abandonOpen();
+    if (runtime.pending() > 0) void runtime.flush();
+  });
+}
