@@ -14,6 +14,17 @@ import { serialize } from './serialize.js';
 
 type Field = MaskInfo['field'];
 
+/**
+ * Brand of a span handle, shared by every copy of the package (ESM and CJS builds, two installs):
+ * `instanceof` would fail across copies (#10.18).
+ */
+const BRAND = Symbol.for('basalt-observe.span');
+
+/** `value` is a span handle made by any copy of the package. */
+export function isBasaltSpan(value: unknown): value is BasaltSpan {
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+}
+
 interface SpanDeps {
   telemetry: ResolvedTelemetry;
   logger: Logger;
@@ -25,6 +36,8 @@ interface SpanDeps {
  * recording it does nothing, and it never throws (§10).
  */
 export class BasaltSpan {
+  /** @internal */
+  readonly [BRAND] = true;
   /** The span's name. */
   readonly name: string;
   /** `basalt_trace` for a root, else the observe kind. */
@@ -83,11 +96,17 @@ export class BasaltSpan {
     return this.setContent(ATTR.OUTPUT, value, 'output');
   }
 
-  /** Merges metadata into `basalt.metadata` (JSON). */
+  /**
+   * Merges metadata into `basalt.metadata` (JSON). Only own enumerable keys are read, at most
+   * `MAX_METADATA_KEYS` of them; a key whose getter throws is skipped (§10, #10.7).
+   */
   setMetadata(metadata: Record<string, unknown>): this {
-    if (this.#ended || !metadata || typeof metadata !== 'object') return this;
-    this.#metadata = { ...this.#metadata, ...metadata };
-    return this.setContent(ATTR.METADATA, this.#metadata, 'metadata');
+    this.#guard('setMetadata', () => {
+      if (this.#ended || !metadata || typeof metadata !== 'object') return;
+      this.#metadata = mergeMetadata(this.#metadata, metadata);
+      this.setContent(ATTR.METADATA, this.#metadata, 'metadata');
+    });
+    return this;
   }
 
   /** Sets who the trace serves: on this span, on the root, and on every span started afterwards. */
@@ -174,6 +193,37 @@ export class BasaltSpan {
       this.#deps?.logger.once(`span.${kind}`, 'warn', `BasaltSpan.${kind} failed and was skipped: ${String(error)}`);
     }
   }
+}
+
+/** Keys of one `setMetadata` call read at most: metadata is a small record, not a data dump. */
+export const MAX_METADATA_KEYS = 256;
+
+/**
+ * `base` with the own enumerable keys of `next` on top, read defensively: a Proxy or an object with
+ * throwing getters gives what can be read, a huge array-like (a 20 MB Buffer) gives its first keys,
+ * never a full copy.
+ */
+function mergeMetadata(base: Record<string, unknown> | undefined, next: object): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  let keys: string[];
+  try {
+    keys = Array.isArray(next) || ArrayBuffer.isView(next) ? [] : Object.keys(next).slice(0, MAX_METADATA_KEYS);
+  } catch {
+    return merged;
+  }
+  for (const key of keys) {
+    try {
+      Object.defineProperty(merged, key, {
+        value: (next as Record<string, unknown>)[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } catch {
+      // A throwing getter: that key is left out.
+    }
+  }
+  return merged;
 }
 
 /**

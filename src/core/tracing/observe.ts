@@ -3,7 +3,7 @@ import { requireFeatureSlug, sampleRate as validSampleRate } from '../config.js'
 import { BasaltConfigError } from '../errors.js';
 import type { Experiment } from '../experiments.js';
 import { ATTR, OBSERVE_KINDS, type ObserveKind, ROOT_KIND } from './attributes.js';
-import { BasaltSpan } from './basalt-span.js';
+import { BasaltSpan, isBasaltSpan } from './basalt-span.js';
 import {
   type ExperimentRef,
   getSpanHandle,
@@ -103,7 +103,7 @@ export function openChild(options: ObserveOptions): BasaltSpan {
   if (!OBSERVE_KINDS.includes(kind)) {
     throw new BasaltConfigError(`observe kind must be one of ${OBSERVE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
   }
-  const parent = options.parent instanceof BasaltSpan ? options.parent.context : (options.parent ?? context.active());
+  const parent = isBasaltSpan(options.parent) ? options.parent.context : (options.parent ?? context.active());
   const state = getTraceState(parent);
   if (!state) {
     packageLogger().once(
@@ -151,8 +151,9 @@ function experimentRef(experiment: StartObserveOptions['experiment']): Experimen
 }
 
 /**
- * Runs `fn` with `handle` active: ends the span when `fn` returns or its promise settles, records a
- * thrown error or rejection (then rethrows the same error), and returns what `fn` returned.
+ * Runs `fn` with `handle` active: ends the span when `fn` returns or what it returned settles, records
+ * a thrown error or rejection, and returns exactly what `fn` returned (#10.17): the same Promise
+ * (a subclass keeps its methods: ky's `.json()`), the same thenable, the same value.
  */
 export function runInSpan<T>(handle: BasaltSpan, fn: (span: BasaltSpan) => T): T {
   let result: T;
@@ -163,24 +164,54 @@ export function runInSpan<T>(handle: BasaltSpan, fn: (span: BasaltSpan) => T): T
     handle.end();
     throw error;
   }
-  if (isPromiseLike(result)) {
-    return Promise.resolve(result).then(
-      (value) => {
-        handle.end();
-        return value;
-      },
-      (error: unknown) => {
-        handle.recordError(error);
-        handle.end();
-        throw error;
-      },
-    ) as T;
-  }
-  handle.end();
+  endWhenSettled(handle, result);
   return result;
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+function endWhenSettled(handle: BasaltSpan, result: unknown): void {
+  const ok = () => handle.end();
+  const failed = (error: unknown) => {
+    handle.recordError(error);
+    handle.end();
+  };
+  if (result instanceof Promise) {
+    // A side branch: the caller's promise is returned untouched, and its rejection stays the caller's
+    // to handle (this branch handles its own).
+    result.then(ok, failed);
+    return;
+  }
+  if (!isThenable(result)) {
+    handle.end();
+    return;
+  }
+  // A thenable that is not a Promise (a query builder) may run its work on every `then`: calling it
+  // here would run it twice. The span ends when the caller's `then` settles instead.
+  try {
+    const then = result.then;
+    Object.defineProperty(result, 'then', {
+      configurable: true,
+      writable: true,
+      value(onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) {
+        return then.call(
+          result,
+          (value: unknown) => {
+            ok();
+            return onFulfilled ? onFulfilled(value) : value;
+          },
+          (reason: unknown) => {
+            failed(reason);
+            if (onRejected) return onRejected(reason);
+            throw reason;
+          },
+        );
+      },
+    });
+  } catch {
+    handle.end();
+  }
+}
+
+function isThenable(value: unknown): value is { then: (...args: unknown[]) => unknown } {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&
