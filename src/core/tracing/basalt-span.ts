@@ -28,6 +28,8 @@ export function isBasaltSpan(value: unknown): value is BasaltSpan {
 interface SpanDeps {
   telemetry: ResolvedTelemetry;
   logger: Logger;
+  /** Told when a root ends (`shutdown()` waits for roots in flight). */
+  runtime?: { untrackRoot(root: BasaltSpan): void };
 }
 
 /**
@@ -171,6 +173,7 @@ export class BasaltSpan {
     if (this.isRoot) this.#guard('end', () => this.#state?.abandonOpen());
     this.#ended = true;
     this.#guard('end', () => this.otelSpan?.end(endTime));
+    if (this.isRoot) this.#guard('end', () => this.#deps?.runtime?.untrackRoot(this));
   }
 
   /** Runs `fn` with this span active, so spans started inside are its children. */

@@ -66,7 +66,7 @@ export function openRoot(options: StartObserveOptions): BasaltSpan {
     return openChild({ name, input: options.input, metadata: options.metadata, parent });
   }
   const runtime = ensureRuntime();
-  const tracer = runtime.tracer();
+  const tracer = runtime.tracer(true);
   if (!tracer) return inertSpan(name, ROOT_KIND, parent);
 
   const experiment = experimentRef(options.experiment);
@@ -90,7 +90,9 @@ export function openRoot(options: StartObserveOptions): BasaltSpan {
   const withState = setTraceState(parent, state);
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, withState);
   state.rootSpan = span;
-  return handleFor(name, ROOT_KIND, span, withState, state, runtime, options);
+  const handle = handleFor(name, ROOT_KIND, span, withState, state, runtime, options);
+  runtime.trackRoot(handle);
+  return handle;
 }
 
 /**
@@ -131,7 +133,7 @@ function handleFor(
   runtime: TracingRuntime,
   options: { input?: unknown; metadata?: Record<string, unknown> },
 ): BasaltSpan {
-  const deps = { telemetry: runtime.telemetry, logger: runtime.logger };
+  const deps = { telemetry: runtime.telemetry, logger: runtime.logger, runtime };
   const handle = new BasaltSpan({ name, kind, context: trace.setSpan(parent, span), span, state, deps });
   if (options.input !== undefined) handle.setInput(options.input);
   if (options.metadata) handle.setMetadata(options.metadata);

@@ -2,6 +2,8 @@ import type { Tracer } from '@opentelemetry/api';
 import { type ResolvedConfig, type ResolvedTelemetry, resolveConfig } from '../config.js';
 import { DEFAULT_FLUSH_TIMEOUT_MS } from '../constants.js';
 import { Logger } from '../logger.js';
+import { ATTR } from './attributes.js';
+import type { BasaltSpan } from './basalt-span.js';
 import type { ExportStats } from './export-queue.js';
 import { basaltGlobal } from './global-state.js';
 import { type StartedTracing, startTracing } from './provider.js';
@@ -26,8 +28,13 @@ export class TracingRuntime {
   // Private, so the API key is on no reachable object (#10.15).
   readonly #config: ResolvedConfig;
   readonly #open = new Set<Abandonable>();
+  /** Basalt roots started and not yet ended: `shutdown()` waits for them, then ends them. */
+  readonly #roots = new Set<BasaltSpan>();
   #tracing: StartedTracing | undefined;
   #shutdown: Promise<void> | undefined;
+  /** Between `shutdown()` and the end of its wait for open roots: their children are still recorded. */
+  #draining = false;
+  #rootsEnded: (() => void) | undefined;
 
   constructor(config: ResolvedConfig, logger: Logger) {
     this.#config = config;
@@ -46,10 +53,11 @@ export class TracingRuntime {
 
   /**
    * The tracer of Basalt spans, starting the provider on first use; `undefined` when tracing is off
-   * or shut down (a span started after `shutdown()` is said once).
+   * or shut down (a span started after `shutdown()` is said once). While `shutdown()` waits for the
+   * traces in flight, their children are still recorded, but no new root is.
    */
-  tracer(): Tracer | undefined {
-    if (this.#shutdown) {
+  tracer(forRoot = false): Tracer | undefined {
+    if (this.#shutdown && (forRoot || !this.#draining)) {
       this.logger.once(
         'span-after-shutdown',
         'warn',
@@ -65,11 +73,21 @@ export class TracingRuntime {
 
   /** Keeps `op` until it ends, so flush-less exits and `shutdown()` can end it first. */
   track(op: Abandonable): void {
-    this.#open.add(op);
+    boundedAdd(this.#open, op);
   }
 
   untrack(op: Abandonable): void {
     this.#open.delete(op);
+  }
+
+  /** Keeps a Basalt root until it ends, so `shutdown()` can wait for it and then end it. */
+  trackRoot(root: BasaltSpan): void {
+    boundedAdd(this.#roots, root);
+  }
+
+  untrackRoot(root: BasaltSpan): void {
+    this.#roots.delete(root);
+    if (this.#roots.size === 0) this.#rootsEnded?.();
   }
 
   /** Ends every open operation, marked cancelled (at shutdown, and when the event loop is empty). */
@@ -104,17 +122,41 @@ export class TracingRuntime {
   }
 
   /**
-   * Ends tracing for good: open operations end first (marked cancelled, so they are exported with
-   * their roots), then only a provider this runtime created is shut down. Idempotent.
+   * Ends tracing for good, within `timeoutMs` (#10.3). Traces in flight get the first half of it to
+   * end by themselves (their children are still recorded meanwhile); then open operations and roots
+   * are ended, marked cancelled, so no child is exported without its root; then what is queued is
+   * exported and only a provider this runtime created is shut down. Spans that end later are counted
+   * in `stats().droppedAfterShutdown`. Idempotent.
    */
   shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
-    if (!this.#shutdown) {
-      this.abandonOpen();
-      const tracing = this.#tracing;
-      this.#shutdown = tracing?.provider ? withTimeout(tracing.provider.shutdown(), timeoutMs) : this.flush(timeoutMs);
-    }
+    this.#shutdown ??= this.#shutDown(timeoutMs);
     return this.#shutdown;
   }
+
+  async #shutDown(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    this.#draining = true;
+    if (this.#roots.size > 0) {
+      await withTimeout(new Promise<void>((resolve) => (this.#rootsEnded = resolve)), timeoutMs / 2);
+    }
+    this.#draining = false;
+    this.abandonOpen();
+    for (const root of [...this.#roots]) root.setAttribute(ATTR.CANCELLED, true).end();
+    const left = Math.max(0, deadline - performance.now());
+    const provider = this.#tracing?.provider;
+    await (provider ? withTimeout(provider.shutdown(), left) : this.flush(left));
+  }
+}
+
+/**
+ * How many open roots (and open operations) the runtime keeps at most. A manual root that is never
+ * ended must not grow memory forever: past the bound the oldest is forgotten (not ended).
+ */
+export const MAX_TRACKED = 10_000;
+
+function boundedAdd<T>(set: Set<T>, item: T): void {
+  if (set.size >= MAX_TRACKED) set.delete(set.values().next().value as T);
+  set.add(item);
 }
 
 /** The runtime, if one exists. Never creates it. */
