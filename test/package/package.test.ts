@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist');
@@ -12,9 +12,56 @@ function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 30_000 });
 }
 
+/** What `npm pack --json` says about the tarball. */
+interface Packed {
+  filename: string;
+  files: { path: string }[];
+}
+
+/**
+ * A scratch project under the repository's node_modules/.cache, with the packed tarball unpacked as
+ * its node_modules/basalt-observe: the package's own dependencies then resolve from the repository's
+ * node_modules, as they would from an app's.
+ */
+let scratch = '';
+let packed: Packed;
+let installed = '';
+
 beforeAll(() => {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+  scratch = mkdtempSync(join(root, 'node_modules', '.cache', 'basalt-package-'));
+  const json = execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', scratch], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  [packed] = JSON.parse(json) as [Packed];
+  installed = join(scratch, 'node_modules', 'basalt-observe');
+  mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['-xzf', join(scratch, packed.filename), '-C', installed, '--strip-components=1']);
 }, 150_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('packed tarball', () => {
+  it('holds the built dist, the package metadata and the licence, nothing else', () => {
+    const paths = packed.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json']));
+    const rest = paths.filter((p) => !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(p));
+    expect(rest.filter((p) => !/^dist\/.+\.(mjs|cjs|d\.ts|d\.cts|map)$/.test(p))).toEqual([]);
+  });
+
+  it('ships the MIT licence that package.json names', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { license: string };
+    expect(pkg.license).toBe('MIT');
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) 2026 basalt-observe contributors\n/,
+    );
+  });
+});
 
 describe('built package', () => {
   it('loads all three entries with ESM import', () => {
