@@ -19,7 +19,8 @@ export default defineConfig({
   target: 'node20',
   splitting: true,
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
-  // ky is ESM-only: bundling it lets the CJS build `require()` the package on Node 20 (docs/decisions.md).
+  // ky is ESM-only: bundling it lets the CJS build `require()` the package on Node 20. This applies to
+  // both formats, so ky is a devDependency (docs/decisions.md).
   noExternal: ['ky'],
   define: { __BASALT_SDK_VERSION__: JSON.stringify(version) },
 });

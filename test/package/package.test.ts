@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -46,12 +47,48 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
+/** The packages that the built JS files in `dir` import or require by bare name (bundled code included). */
+function importedPackages(dir: string): Set<string> {
+  const specifier = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g;
+  const names = new Set<string>();
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!/\.(mjs|cjs)$/.test(file)) continue;
+    for (const [, spec = ''] of readFileSync(join(dir, file), 'utf8').matchAll(specifier)) {
+      const parts = spec.split('/');
+      names.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec));
+    }
+  }
+  return names;
+}
+
 describe('packed tarball', () => {
   it('holds the built dist, the package metadata and the licence, nothing else', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json']));
     const rest = paths.filter((p) => !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(p));
     expect(rest.filter((p) => !/^dist\/.+\.(mjs|cjs|d\.ts|d\.cts|map)$/.test(p))).toEqual([]);
+  });
+
+  it('imports at run time only its dependencies, its peers and Node built-ins; ky is bundled', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    const imported = [...importedPackages(join(installed, 'dist'))].filter(
+      (name) => !name.startsWith('node:') && !builtinModules.includes(name),
+    );
+    const declared = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)];
+    expect(imported.filter((name) => !declared.includes(name))).toEqual([]);
+    // Every dependency is used: one that is not would be installed for nothing.
+    expect(Object.keys(pkg.dependencies).filter((name) => !imported.includes(name))).toEqual([]);
+    expect(imported).not.toContain('ky');
+    expect(Object.keys(pkg.dependencies)).not.toContain('ky');
+    const bundlesKy = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.(mjs|cjs)$/.test(file))
+      .map((file) => readFileSync(join(installed, 'dist', file), 'utf8'))
+      .filter((code) => code.includes('MIT License © Sindre Sorhus'));
+    expect(bundlesKy.length).toBeGreaterThanOrEqual(2); // ky's licence comment, in the ESM and the CJS build
   });
 
   it('ships the MIT licence that package.json names', () => {
