@@ -15,7 +15,8 @@ export default defineConfig({
   // tsup's dts step sets `baseUrl`, deprecated in TypeScript 6.
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
   clean: true,
-  sourcemap: true,
+  // No source maps in the package: the output is unminified and readable as is (docs/decisions.md).
+  sourcemap: false,
   target: 'node20',
   splitting: true,
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),

@@ -66,7 +66,17 @@ describe('packed tarball', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json']));
     const rest = paths.filter((p) => !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(p));
-    expect(rest.filter((p) => !/^dist\/.+\.(mjs|cjs|d\.ts|d\.cts|map)$/.test(p))).toEqual([]);
+    expect(rest.filter((p) => !/^dist\/.+\.(mjs|cjs|d\.ts|d\.cts)$/.test(p))).toEqual([]);
+  });
+
+  it('ships no source maps and points to none (docs/decisions.md)', () => {
+    const built = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' });
+    expect(built.filter((file) => file.endsWith('.map'))).toEqual([]);
+    const linking = built.filter(
+      (file) =>
+        /\.(mjs|cjs)$/.test(file) && readFileSync(join(installed, 'dist', file), 'utf8').includes('sourceMappingURL'),
+    );
+    expect(linking).toEqual([]);
   });
 
   it('imports at run time only its dependencies, its peers and Node built-ins; ky is bundled', () => {
