@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -174,5 +175,100 @@ describe('built package', () => {
        console.log(inner ? inner.name : 'none');`,
     ]);
     expect(out.trim()).toBe('r');
+  });
+});
+
+/**
+ * A consumer's file: all three entries by name. `IsAny` is true for a type that did not resolve, ours
+ * or one that our declarations import (skipLibCheck hides a failed import inside a .d.ts).
+ */
+const CONSUMER = `import { Basalt, type BasaltOptions, type BasaltSpanProcessor, startObserve } from 'basalt-observe';
+import { basaltMiddleware } from 'basalt-observe/ai-sdk';
+import { BasaltCallbackHandler } from 'basalt-observe/langchain';
+
+// Not \`0 extends 1 & T\`: that says false for the any of an unresolved import.
+type IsAny<T> = [unknown] extends [T] ? ([T] extends [{ unlikely: 'brand' }] ? true : false) : false;
+type Resolved = [
+  IsAny<typeof startObserve>,
+  IsAny<typeof basaltMiddleware>,
+  IsAny<typeof BasaltCallbackHandler>,
+  IsAny<Parameters<BasaltSpanProcessor['onStart']>[0]>, // @opentelemetry/sdk-trace-base
+  IsAny<Parameters<BasaltSpanProcessor['onStart']>[1]>, // @opentelemetry/api
+  IsAny<BasaltCallbackHandler['raiseError']>, // inherited from @langchain/core
+];
+export const resolved: Resolved = [false, false, false, false, false, false];
+const options: BasaltOptions = { logLevel: 'silent' };
+export const client = new Basalt(options);
+`;
+
+/** Each moduleResolution a consumer may use, the module kind that goes with it, and its files. */
+const RESOLUTIONS = {
+  // TypeScript 6 deprecates node10 (removed in 7); apps on older compilers still use it (issue #11).
+  node10: { module: 'commonjs', files: ['consumer.ts'], ignoreDeprecations: '6.0' },
+  node16: { module: 'node16', files: ['consumer.mts', 'consumer.cts'] },
+  nodenext: { module: 'nodenext', files: ['consumer.mts', 'consumer.cts'] },
+  bundler: { module: 'esnext', files: ['consumer.ts'] },
+} as const;
+
+/** The declaration files that each resolution must load from the unpacked tarball. */
+function expectedTypes(resolution: keyof typeof RESOLUTIONS): string[] {
+  const exts = { node10: ['.d.cts'], node16: ['.d.ts', '.d.cts'], nodenext: ['.d.ts', '.d.cts'], bundler: ['.d.ts'] };
+  const entries = ['index', 'adapters/ai-sdk/index', 'adapters/langchain/index'];
+  return exts[resolution].flatMap((ext) => entries.map((entry) => join(installed, 'dist', `${entry}${ext}`)));
+}
+
+describe('types of the packed tarball, as tsc resolves them', () => {
+  /** tsc's output (files it loaded, errors) for each resolution, from one `tsc --build` of all four. */
+  const output: Record<string, string[]> = {};
+
+  beforeAll(async () => {
+    // Its own package.json keeps tsc from resolving `basalt-observe` to the repository itself.
+    writeFileSync(join(scratch, 'package.json'), '{ "name": "consumer", "private": true }\n');
+    for (const file of ['consumer.ts', 'consumer.mts', 'consumer.cts']) writeFileSync(join(scratch, file), CONSUMER);
+    for (const [resolution, { files, ...compilerOptions }] of Object.entries(RESOLUTIONS)) {
+      const tsconfig = {
+        compilerOptions: {
+          ...compilerOptions,
+          moduleResolution: resolution,
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          // As most apps have it; and checking every library's declarations would take 6 times as long.
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        files,
+      };
+      writeFileSync(join(scratch, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig, null, 2));
+    }
+    // One build process for the four projects: the libraries' declarations are parsed once, not four times.
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const projects = Object.keys(RESOLUTIONS).map((resolution) => `tsconfig.${resolution}.json`);
+    const args = [tsc, '--build', ...projects, '--verbose', '--listFiles', '--pretty', 'false'];
+    const out = await promisify(execFile)(process.execPath, args, { cwd: scratch, timeout: 90_000 }).then(
+      (r) => r.stdout,
+      (error: { stdout?: string; message: string }) => error.stdout || error.message,
+    );
+    let current = '';
+    for (const line of out.split('\n')) {
+      current = /Building project '.*tsconfig\.(\w+)\.json'/.exec(line)?.[1] ?? current;
+      const section = output[current] ?? [];
+      section.push(line);
+      output[current] = section;
+    }
+  }, 120_000);
+
+  for (const resolution of Object.keys(RESOLUTIONS) as (keyof typeof RESOLUTIONS)[]) {
+    it(`resolves and checks all three entries with moduleResolution ${resolution}`, () => {
+      const lines = output[resolution] ?? [];
+      expect(lines.filter((line) => /error TS\d+/.test(line))).toEqual([]);
+      expect(lines).toEqual(expect.arrayContaining(expectedTypes(resolution)));
+      expect(lines.filter((line) => line.startsWith(`${dist}/`))).toEqual([]);
+    });
+  }
+
+  it('prints no error outside the four projects', () => {
+    // What tsc --build prints before its first project (a bad tsconfig, say) lands here.
+    expect((output[''] ?? []).filter((line) => /error TS\d+/.test(line))).toEqual([]);
   });
 });
