@@ -15,11 +15,13 @@ export default defineConfig({
   // tsup's dts step sets `baseUrl`, deprecated in TypeScript 6.
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
   clean: true,
-  sourcemap: true,
+  // No source maps in the package: the output is unminified and readable as is (docs/decisions.md).
+  sourcemap: false,
   target: 'node20',
   splitting: true,
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
-  // ky is ESM-only: bundling it lets the CJS build `require()` the package on Node 20 (docs/decisions.md).
+  // ky is ESM-only: bundling it lets the CJS build `require()` the package on Node 20. This applies to
+  // both formats, so ky is a devDependency (docs/decisions.md).
   noExternal: ['ky'],
   define: { __BASALT_SDK_VERSION__: JSON.stringify(version) },
 });

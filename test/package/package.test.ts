@@ -1,7 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist');
@@ -12,9 +14,102 @@ function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 30_000 });
 }
 
+/** What `npm pack --json` says about the tarball. */
+interface Packed {
+  filename: string;
+  files: { path: string }[];
+}
+
+/**
+ * A scratch project under the repository's node_modules/.cache, with the packed tarball unpacked as
+ * its node_modules/basalt-observe: the package's own dependencies then resolve from the repository's
+ * node_modules, as they would from an app's.
+ */
+let scratch = '';
+let packed: Packed;
+let installed = '';
+
 beforeAll(() => {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+  scratch = mkdtempSync(join(root, 'node_modules', '.cache', 'basalt-package-'));
+  const json = execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', scratch], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  [packed] = JSON.parse(json) as [Packed];
+  installed = join(scratch, 'node_modules', 'basalt-observe');
+  mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['-xzf', join(scratch, packed.filename), '-C', installed, '--strip-components=1']);
 }, 150_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** The packages that the built JS files in `dir` import or require by bare name (bundled code included). */
+function importedPackages(dir: string): Set<string> {
+  const specifier = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g;
+  const names = new Set<string>();
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!/\.(mjs|cjs)$/.test(file)) continue;
+    for (const [, spec = ''] of readFileSync(join(dir, file), 'utf8').matchAll(specifier)) {
+      const parts = spec.split('/');
+      names.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec));
+    }
+  }
+  return names;
+}
+
+describe('packed tarball', () => {
+  it('holds the built dist, the package metadata and the licence, nothing else', () => {
+    const paths = packed.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json']));
+    const rest = paths.filter((p) => !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(p));
+    expect(rest.filter((p) => !/^dist\/.+\.(mjs|cjs|d\.ts|d\.cts)$/.test(p))).toEqual([]);
+  });
+
+  it('ships no source maps and points to none (docs/decisions.md)', () => {
+    const built = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' });
+    expect(built.filter((file) => file.endsWith('.map'))).toEqual([]);
+    const linking = built.filter(
+      (file) =>
+        /\.(mjs|cjs)$/.test(file) && readFileSync(join(installed, 'dist', file), 'utf8').includes('sourceMappingURL'),
+    );
+    expect(linking).toEqual([]);
+  });
+
+  it('imports at run time only its dependencies, its peers and Node built-ins; ky is bundled', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    const imported = [...importedPackages(join(installed, 'dist'))].filter(
+      (name) => !name.startsWith('node:') && !builtinModules.includes(name),
+    );
+    const declared = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)];
+    expect(imported.filter((name) => !declared.includes(name))).toEqual([]);
+    // Every dependency is used: one that is not would be installed for nothing.
+    expect(Object.keys(pkg.dependencies).filter((name) => !imported.includes(name))).toEqual([]);
+    expect(imported).not.toContain('ky');
+    expect(Object.keys(pkg.dependencies)).not.toContain('ky');
+    const bundlesKy = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.(mjs|cjs)$/.test(file))
+      .map((file) => readFileSync(join(installed, 'dist', file), 'utf8'))
+      .filter((code) => code.includes('MIT License © Sindre Sorhus'));
+    expect(bundlesKy.length).toBeGreaterThanOrEqual(2); // ky's licence comment, in the ESM and the CJS build
+  });
+
+  it('ships the MIT licence that package.json names', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { license: string };
+    expect(pkg.license).toBe('MIT');
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) 2026 basalt-observe contributors\n/,
+    );
+  });
+});
 
 describe('built package', () => {
   it('loads all three entries with ESM import', () => {
@@ -80,5 +175,100 @@ describe('built package', () => {
        console.log(inner ? inner.name : 'none');`,
     ]);
     expect(out.trim()).toBe('r');
+  });
+});
+
+/**
+ * A consumer's file: all three entries by name. `IsAny` is true for a type that did not resolve, ours
+ * or one that our declarations import (skipLibCheck hides a failed import inside a .d.ts).
+ */
+const CONSUMER = `import { Basalt, type BasaltOptions, type BasaltSpanProcessor, startObserve } from 'basalt-observe';
+import { basaltMiddleware } from 'basalt-observe/ai-sdk';
+import { BasaltCallbackHandler } from 'basalt-observe/langchain';
+
+// Not \`0 extends 1 & T\`: that says false for the any of an unresolved import.
+type IsAny<T> = [unknown] extends [T] ? ([T] extends [{ unlikely: 'brand' }] ? true : false) : false;
+type Resolved = [
+  IsAny<typeof startObserve>,
+  IsAny<typeof basaltMiddleware>,
+  IsAny<typeof BasaltCallbackHandler>,
+  IsAny<Parameters<BasaltSpanProcessor['onStart']>[0]>, // @opentelemetry/sdk-trace-base
+  IsAny<Parameters<BasaltSpanProcessor['onStart']>[1]>, // @opentelemetry/api
+  IsAny<BasaltCallbackHandler['raiseError']>, // inherited from @langchain/core
+];
+export const resolved: Resolved = [false, false, false, false, false, false];
+const options: BasaltOptions = { logLevel: 'silent' };
+export const client = new Basalt(options);
+`;
+
+/** Each moduleResolution a consumer may use, the module kind that goes with it, and its files. */
+const RESOLUTIONS = {
+  // TypeScript 6 deprecates node10 (removed in 7); apps on older compilers still use it (issue #11).
+  node10: { module: 'commonjs', files: ['consumer.ts'], ignoreDeprecations: '6.0' },
+  node16: { module: 'node16', files: ['consumer.mts', 'consumer.cts'] },
+  nodenext: { module: 'nodenext', files: ['consumer.mts', 'consumer.cts'] },
+  bundler: { module: 'esnext', files: ['consumer.ts'] },
+} as const;
+
+/** The declaration files that each resolution must load from the unpacked tarball. */
+function expectedTypes(resolution: keyof typeof RESOLUTIONS): string[] {
+  const exts = { node10: ['.d.cts'], node16: ['.d.ts', '.d.cts'], nodenext: ['.d.ts', '.d.cts'], bundler: ['.d.ts'] };
+  const entries = ['index', 'adapters/ai-sdk/index', 'adapters/langchain/index'];
+  return exts[resolution].flatMap((ext) => entries.map((entry) => join(installed, 'dist', `${entry}${ext}`)));
+}
+
+describe('types of the packed tarball, as tsc resolves them', () => {
+  /** tsc's output (files it loaded, errors) for each resolution, from one `tsc --build` of all four. */
+  const output: Record<string, string[]> = {};
+
+  beforeAll(async () => {
+    // Its own package.json keeps tsc from resolving `basalt-observe` to the repository itself.
+    writeFileSync(join(scratch, 'package.json'), '{ "name": "consumer", "private": true }\n');
+    for (const file of ['consumer.ts', 'consumer.mts', 'consumer.cts']) writeFileSync(join(scratch, file), CONSUMER);
+    for (const [resolution, { files, ...compilerOptions }] of Object.entries(RESOLUTIONS)) {
+      const tsconfig = {
+        compilerOptions: {
+          ...compilerOptions,
+          moduleResolution: resolution,
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          // As most apps have it; and checking every library's declarations would take 6 times as long.
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        files,
+      };
+      writeFileSync(join(scratch, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig, null, 2));
+    }
+    // One build process for the four projects: the libraries' declarations are parsed once, not four times.
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const projects = Object.keys(RESOLUTIONS).map((resolution) => `tsconfig.${resolution}.json`);
+    const args = [tsc, '--build', ...projects, '--verbose', '--listFiles', '--pretty', 'false'];
+    const out = await promisify(execFile)(process.execPath, args, { cwd: scratch, timeout: 90_000 }).then(
+      (r) => r.stdout,
+      (error: { stdout?: string; message: string }) => error.stdout || error.message,
+    );
+    let current = '';
+    for (const line of out.split('\n')) {
+      current = /Building project '.*tsconfig\.(\w+)\.json'/.exec(line)?.[1] ?? current;
+      const section = output[current] ?? [];
+      section.push(line);
+      output[current] = section;
+    }
+  }, 120_000);
+
+  for (const resolution of Object.keys(RESOLUTIONS) as (keyof typeof RESOLUTIONS)[]) {
+    it(`resolves and checks all three entries with moduleResolution ${resolution}`, () => {
+      const lines = output[resolution] ?? [];
+      expect(lines.filter((line) => /error TS\d+/.test(line))).toEqual([]);
+      expect(lines).toEqual(expect.arrayContaining(expectedTypes(resolution)));
+      expect(lines.filter((line) => line.startsWith(`${dist}/`))).toEqual([]);
+    });
+  }
+
+  it('prints no error outside the four projects', () => {
+    // What tsc --build prints before its first project (a bad tsconfig, say) lands here.
+    expect((output[''] ?? []).filter((line) => /error TS\d+/.test(line))).toEqual([]);
   });
 });
