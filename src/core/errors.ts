@@ -119,3 +119,34 @@ export function errorForStatus(status: number, request: string, body: unknown): 
     request,
   });
 }
+
+/** `scheme://user:password@` inside a longer text; the credentials run to the last `@` of the authority. */
+const URL_CREDENTIALS = /\b([a-z][a-z\d+.-]*:\/\/)[^\s/?#]*@/gi;
+
+/**
+ * A URL (or a text holding URLs) with its credentials replaced by `***`, for anything the package
+ * prints: error messages, config errors, log lines. `http://user:pw@host/x` reads `http://***@host/x`.
+ * A lone value is parsed as `fetch` would parse it, so `http:user:pw@host` is caught too; a value that
+ * is not a URL with a host loses everything before its last `@`, since that may be a credential.
+ *
+ * @example
+ * throw new BasaltConfigError(`apiUrl must use http or https; got ${JSON.stringify(redactUrl(value))}`);
+ */
+export function redactUrl(text: string): string {
+  if (!text.includes('@')) return text;
+  if (/\s/.test(text)) return text.replace(URL_CREDENTIALS, '$1***@');
+  try {
+    const url = new URL(text);
+    if (url.username !== '' || url.password !== '') {
+      url.username = '***';
+      url.password = '';
+      return url.href;
+    }
+    // The `@` is in the path, query or fragment of a URL with a host: nothing to hide.
+    if (url.host !== '') return text;
+  } catch {
+    // Not a URL: fall through to the conservative cut.
+  }
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(text)?.[0] ?? '';
+  return `${scheme}***@${text.slice(text.lastIndexOf('@') + 1)}`;
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KyInstance } from 'ky';
-import { BasaltConfigError } from './errors.js';
+import { BasaltConfigError, redactUrl } from './errors.js';
 import { createApiClient, invalidResponse, toApiError } from './http.js';
 import type { Logger } from './logger.js';
 
@@ -26,9 +26,13 @@ export class Experiments {
   readonly #api: KyInstance | undefined;
   readonly #apiKey: string;
   readonly #logger: Logger;
+  /** `apiUrl` as printed, when it carries credentials: such a URL is refused at `create` (see there). */
+  readonly #urlWithCredentials: string | undefined;
 
   constructor(options: { apiUrl: string; apiKey: string | undefined; timeoutMs: number; logger: Logger }) {
     this.#logger = options.logger;
+    const url = new URL(options.apiUrl);
+    this.#urlWithCredentials = url.username || url.password ? redactUrl(options.apiUrl) : undefined;
     this.#apiKey = options.apiKey ?? '';
     this.#api = options.apiKey
       ? createApiClient({ apiUrl: options.apiUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs })
@@ -38,7 +42,8 @@ export class Experiments {
   /**
    * Creates an experiment. Without an API key it returns a local one (`id` prefixed `local-`).
    *
-   * @throws {BasaltConfigError} when `featureSlug` or `name` is missing.
+   * @throws {BasaltConfigError} when `featureSlug` or `name` is missing, or when `apiUrl` carries
+   *   credentials (`user:password@`): `fetch` refuses such a URL and the API authenticates with the key.
    * @throws {BasaltApiError} a typed subclass for each failure (401, 429, 5xx, network, timeout, …).
    * @example
    * const exp = await basalt.experiments.create({ featureSlug: 'support-ticket', name: 'Ticket Analysis' });
@@ -53,6 +58,11 @@ export class Experiments {
         'No API key: experiments are created locally (ids prefixed "local-") and nothing is sent to Basalt.',
       );
       return { id: `local-${randomUUID()}`, name, featureSlug, createdAt: new Date() };
+    }
+    if (this.#urlWithCredentials !== undefined) {
+      throw new BasaltConfigError(
+        `apiUrl must not carry credentials (user:password@): the Basalt API authenticates with the API key; got ${JSON.stringify(this.#urlWithCredentials)}`,
+      );
     }
     let text: string;
     try {
