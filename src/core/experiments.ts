@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { KyInstance } from 'ky';
 import { BasaltConfigError, redactUrl } from './errors.js';
-import { createApiClient, invalidResponse, toApiError } from './http.js';
+import { type ApiClient, createApiClient, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
 
 /** An experiment: a named group of traces of one feature, compared in Basalt (SPEC §2). */
@@ -23,8 +22,7 @@ const REQUEST = `POST /${PATH}`;
 
 /** `basalt.experiments`: the experiments API (SPEC §4). */
 export class Experiments {
-  readonly #api: KyInstance | undefined;
-  readonly #apiKey: string;
+  readonly #api: ApiClient | undefined;
   readonly #logger: Logger;
   /** `apiUrl` as printed, when it carries credentials: such a URL is refused at `create` (see there). */
   readonly #urlWithCredentials: string | undefined;
@@ -33,7 +31,6 @@ export class Experiments {
     this.#logger = options.logger;
     const url = new URL(options.apiUrl);
     this.#urlWithCredentials = url.username || url.password ? redactUrl(options.apiUrl) : undefined;
-    this.#apiKey = options.apiKey ?? '';
     this.#api = options.apiKey
       ? createApiClient({ apiUrl: options.apiUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs })
       : undefined;
@@ -64,19 +61,7 @@ export class Experiments {
         `apiUrl must not carry credentials (user:password@): the Basalt API authenticates with the API key; got ${JSON.stringify(this.#urlWithCredentials)}`,
       );
     }
-    let text: string;
-    try {
-      text = await this.#api.post(PATH, { json: { featureSlug, name } }).text();
-    } catch (error) {
-      throw await toApiError(error, REQUEST, this.#apiKey);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw invalidResponse(REQUEST, 'not JSON', text.slice(0, 1000));
-    }
-    return parseExperiment(body);
+    return parseExperiment(await this.#api.post(PATH, { featureSlug, name }));
   }
 }
 

@@ -1,4 +1,4 @@
-import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
+import ky, { HTTPError, type Options } from 'ky';
 import { SDK_TYPE, SDK_VERSION } from './constants.js';
 import {
   type BasaltApiError,
@@ -6,26 +6,40 @@ import {
   BasaltNetworkError,
   BasaltTimeoutError,
   errorForStatus,
+  isBasaltApiError,
 } from './errors.js';
 
 export interface ApiClientOptions {
   apiUrl: string;
   apiKey: string;
+  /** Bound of one whole call: every attempt, the waits between them and reading the body. */
   timeoutMs: number;
+}
+
+/** The Basalt REST API as the package uses it: one POST, its errors already mapped. */
+export interface ApiClient {
+  /**
+   * POSTs `json` to `path` (no leading slash) and resolves to the parsed JSON body of the 2xx answer.
+   * Rejects with a `BasaltApiError`, a `BasaltTimeoutError` once `timeoutMs` has passed.
+   */
+  post(path: string, json: unknown): Promise<unknown>;
 }
 
 /** Statuses a POST is retried on, and only when the server says when (`Retry-After`): §4. */
 const RETRY_STATUSES = [429, 503];
 
 /**
- * The ky instance of the Basalt API. A POST is retried only where the server did not process it:
- * 429/503 carrying `Retry-After`, or a refused connection. Never after a timeout (ky never retries
- * a `TimeoutError`). ky 1.x has no `shouldRetry`, so `beforeRetry` rethrows what must not be retried.
+ * The client of the Basalt API. A POST is retried only where the server did not process it:
+ * 429/503 carrying `Retry-After`, or a refused connection; `beforeRetry` rethrows anything else.
+ *
+ * ky's own `timeout` covers one attempt up to the response headers only, so it is off: one deadline
+ * per call aborts whatever is in flight (an attempt, the wait before a retry, reading the body), and
+ * what it aborts is a timeout, never retried.
  */
-export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions): KyInstance {
-  return ky.create({
+export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions): ApiClient {
+  const options: Options = {
     prefixUrl: apiUrl,
-    timeout: timeoutMs,
+    timeout: false,
     throwHttpErrors: true,
     headers: {
       authorization: `Bearer ${apiKey}`,
@@ -48,7 +62,32 @@ export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions)
         },
       ],
     },
-  });
+  };
+  return {
+    async post(path, json) {
+      const request = `POST /${path}`;
+      const deadline = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        deadline.abort(new DOMException(`Basalt API call exceeded timeoutMs (${timeoutMs} ms)`, 'TimeoutError'));
+      }, timeoutMs);
+      try {
+        const text = await ky.post(path, { ...options, json, signal: deadline.signal }).text();
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          throw invalidResponse(request, 'not JSON', text.slice(0, 1000));
+        }
+      } catch (error) {
+        throw isBasaltApiError(error) ? error : await toApiError(error, request, apiKey, timedOut);
+      } finally {
+        clearTimeout(timer);
+        // Releases whatever is left unread (a body past its cap, an error body) with the connection.
+        deadline.abort();
+      }
+    },
+  };
 }
 
 function isRetryable(error: Error): boolean {
@@ -71,12 +110,15 @@ function causeCodes(error: unknown): string[] {
   return codes;
 }
 
-/** Maps whatever ky threw into the `BasaltApiError` family: the one place errors are mapped. */
-export async function toApiError(error: unknown, request: string, apiKey: string): Promise<BasaltApiError> {
+/**
+ * Maps whatever ky or fetch threw into the `BasaltApiError` family: the one place errors are mapped.
+ * An HTTP status wins over the deadline (the server did answer); else a passed deadline is a timeout.
+ */
+async function toApiError(error: unknown, request: string, apiKey: string, timedOut: boolean): Promise<BasaltApiError> {
   if (error instanceof HTTPError) {
     return errorForStatus(error.response.status, request, await readBody(error.response, apiKey));
   }
-  if (error instanceof TimeoutError) {
+  if (timedOut) {
     return new BasaltTimeoutError(`Basalt API request timed out: ${request}`, {
       status: 0,
       code: 'timeout',
