@@ -11,7 +11,10 @@ export class BasaltApiError extends Error {
   readonly status: number;
   /** A stable machine-readable code: `bad_request`, `unauthorized`, … `network_error`, `timeout`. */
   readonly code: string;
-  /** The parsed response body (JSON or text) when there was one. */
+  /**
+   * The response body when there was one: parsed JSON, or text. At most 64 KiB of it is read; a longer
+   * body is kept as text cut there, ending with a `…[truncated by basalt-observe]` marker.
+   */
   readonly body: unknown;
   /** `METHOD /path` of the failed request. */
   readonly request: string;

@@ -8,6 +8,7 @@ import {
   errorForStatus,
   isBasaltApiError,
 } from './errors.js';
+import { TRUNCATION_MARKER } from './tracing/serialize.js';
 
 export interface ApiClientOptions {
   apiUrl: string;
@@ -24,6 +25,12 @@ export interface ApiClient {
    */
   post(path: string, json: unknown): Promise<unknown>;
 }
+
+/**
+ * Bytes of a response body read at most: past it the rest is let go unread. An error keeps what was
+ * read on `body`, cut with a marker; a 2xx this long is not an experiment and is an invalid response.
+ */
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** Statuses a POST is retried on, and only when the server says when (`Retry-After`): §4. */
 const RETRY_STATUSES = [429, 503];
@@ -73,12 +80,11 @@ export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions)
         deadline.abort(new DOMException(`Basalt API call exceeded timeoutMs (${timeoutMs} ms)`, 'TimeoutError'));
       }, timeoutMs);
       try {
-        const text = await ky.post(path, { ...options, json, signal: deadline.signal }).text();
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          throw invalidResponse(request, 'not JSON', text.slice(0, 1000));
-        }
+        const response = await ky.post(path, { ...options, json, signal: deadline.signal });
+        const body = await readBody(response, apiKey);
+        if (body.truncated) throw invalidResponse(request, `body over ${MAX_BODY_BYTES / 1024} KiB`, body.value);
+        if (!body.json) throw invalidResponse(request, 'not JSON', body.value);
+        return body.value;
       } catch (error) {
         throw isBasaltApiError(error) ? error : await toApiError(error, request, apiKey, timedOut);
       } finally {
@@ -116,7 +122,8 @@ function causeCodes(error: unknown): string[] {
  */
 async function toApiError(error: unknown, request: string, apiKey: string, timedOut: boolean): Promise<BasaltApiError> {
   if (error instanceof HTTPError) {
-    return errorForStatus(error.response.status, request, await readBody(error.response, apiKey));
+    const body = await readBody(error.response, apiKey).catch(() => undefined);
+    return errorForStatus(error.response.status, request, body?.value);
   }
   if (timedOut) {
     return new BasaltTimeoutError(`Basalt API request timed out: ${request}`, {
@@ -143,16 +150,59 @@ export function invalidResponse(request: string, problem: string, body: unknown)
   });
 }
 
-/** The response body, JSON-parsed when it is JSON, with the API key scrubbed should the server echo it. */
-async function readBody(response: Response, apiKey: string): Promise<unknown> {
-  try {
-    const text = (await response.text()).split(apiKey).join('[redacted]');
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
+interface Body {
+  /** The parsed JSON when `json`, else the text (cut with a marker when `truncated`). */
+  value: unknown;
+  json: boolean;
+  truncated: boolean;
+}
+
+/**
+ * The response body, at most `MAX_BODY_BYTES` of it, JSON-parsed when it is whole JSON, with the API
+ * key scrubbed should the server echo it (a key cut by the cap loses its visible head too).
+ */
+async function readBody(response: Response, apiKey: string): Promise<Body> {
+  const { text, truncated } = await readCapped(response, MAX_BODY_BYTES);
+  let scrubbed = text.split(apiKey).join('[redacted]');
+  if (truncated) {
+    for (let length = Math.min(apiKey.length - 1, scrubbed.length); length > 0; length--) {
+      if (scrubbed.endsWith(apiKey.slice(0, length))) {
+        scrubbed = scrubbed.slice(0, -length);
+        break;
+      }
     }
+    return { value: `${scrubbed}${TRUNCATION_MARKER}`, json: false, truncated };
+  }
+  try {
+    return { value: JSON.parse(scrubbed) as unknown, json: true, truncated };
   } catch {
-    return undefined;
+    return { value: scrubbed, json: false, truncated };
+  }
+}
+
+/**
+ * Reads at most `limit` bytes of a body and cancels the stream past them, so a server cannot make
+ * the package hold more; `truncated` when there was more. A read error (the deadline) rejects.
+ */
+async function readCapped(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+  const reader = response.body?.getReader();
+  if (!reader) return { text: '', truncated: false };
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text: text + decoder.decode(), truncated: false };
+      if (value.byteLength > limit - bytes) {
+        // A character split by the cut stays in the decoder: the text ends on a whole character.
+        text += decoder.decode(value.subarray(0, limit - bytes), { stream: true });
+        return { text, truncated: true };
+      }
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
   }
 }

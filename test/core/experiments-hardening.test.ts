@@ -1,5 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Basalt, BasaltServerError, BasaltTimeoutError } from '../../src/index.js';
+import { Basalt, BasaltInvalidResponseError, BasaltServerError, BasaltTimeoutError } from '../../src/index.js';
 import { json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { resetTracing } from '../helpers/tracing.js';
 
@@ -41,6 +42,31 @@ async function settleWithin(promise: Promise<unknown>, ms: number): Promise<unkn
   } finally {
     clearTimeout(timer);
   }
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * Streams `total` bytes of `fill` (64 KiB at a time, waiting for `drain`) unless the client goes
+ * away first; `sent()` says how many bytes were handed to the socket.
+ */
+function streamBody(res: ServerResponse, total: number, fill = 'x'): { sent: () => number; closed: Promise<void> } {
+  const chunk = Buffer.alloc(64 * KiB, fill);
+  let sent = 0;
+  const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+  const pump = () => {
+    while (sent < total && !res.destroyed) {
+      sent += chunk.length;
+      if (!res.write(chunk)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+  return { sent: () => sent, closed };
 }
 
 describe('experiments.create › timeoutMs bounds the whole call', () => {
@@ -87,5 +113,55 @@ describe('experiments.create › timeoutMs bounds the whole call', () => {
     const outcome = await settleWithin(client(server.url, 300).experiments.create(params), 3000);
     expect(outcome).toBeInstanceOf(BasaltServerError);
     expect(outcome).toMatchObject({ status: 500 });
+  });
+});
+
+describe('experiments.create › bodies read are capped', () => {
+  it('keeps at most 64 KiB of a 200 MB error body and stops reading it', async () => {
+    let stream: ReturnType<typeof streamBody> | undefined;
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      stream = streamBody(res, 200 * MiB);
+    });
+    const outcome = await settleWithin(client(server.url, 10_000).experiments.create(params), 8000);
+    expect(outcome).toBeInstanceOf(BasaltServerError);
+    const body = (outcome as BasaltServerError).body;
+    expect(typeof body).toBe('string');
+    expect((body as string).length).toBeLessThanOrEqual(64 * KiB + 64);
+    expect(body).toMatch(/^x+…\[truncated/);
+    // The connection is let go: the server stops long before 200 MB (socket buffers hold a few MB).
+    expect(await settleWithin(stream?.closed ?? Promise.reject(), 2000)).not.toBe(PENDING);
+    expect(stream?.sent()).toBeLessThan(32 * MiB);
+  });
+
+  it('keeps a small JSON error body whole and parsed', async () => {
+    server = await startHttpServer((_req, res) => json(res, 400, { error: 'bad', detail: 'y'.repeat(1000) }));
+    const outcome = await settleWithin(client(server.url).experiments.create(params), 3000);
+    expect(outcome).toMatchObject({ status: 400, body: { error: 'bad', detail: 'y'.repeat(1000) } });
+  });
+
+  it('scrubs an API key echoed across the 64 KiB cut', async () => {
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`${'x'.repeat(64 * KiB - 5)}${API_KEY}${'y'.repeat(1000)}`);
+    });
+    const outcome = await settleWithin(client(server.url).experiments.create(params), 3000);
+    expect(outcome).toBeInstanceOf(BasaltServerError);
+    const body = String((outcome as BasaltServerError).body);
+    expect(body).not.toContain(API_KEY.slice(0, 5));
+    expect(body).toMatch(/truncated/);
+  });
+
+  it('rejects a 2xx body over 64 KiB as an invalid response without reading it all', async () => {
+    let stream: ReturnType<typeof streamBody> | undefined;
+    server = await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      stream = streamBody(res, 200 * MiB, ' ');
+    });
+    const outcome = await settleWithin(client(server.url, 10_000).experiments.create(params), 8000);
+    expect(outcome).toBeInstanceOf(BasaltInvalidResponseError);
+    expect((outcome as Error).message).toContain('64 KiB');
+    expect(await settleWithin(stream?.closed ?? Promise.reject(), 2000)).not.toBe(PENDING);
+    expect(stream?.sent()).toBeLessThan(32 * MiB);
   });
 });
