@@ -1,6 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Basalt, BasaltInvalidResponseError, BasaltServerError, BasaltTimeoutError } from '../../src/index.js';
+import {
+  Basalt,
+  BasaltConfigError,
+  BasaltInvalidResponseError,
+  BasaltServerError,
+  BasaltTimeoutError,
+} from '../../src/index.js';
 import { json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { resetTracing } from '../helpers/tracing.js';
 
@@ -163,5 +169,58 @@ describe('experiments.create › bodies read are capped', () => {
     expect((outcome as Error).message).toContain('64 KiB');
     expect(await settleWithin(stream?.closed ?? Promise.reject(), 2000)).not.toBe(PENDING);
     expect(stream?.sent()).toBeLessThan(32 * MiB);
+  });
+});
+
+describe('experiments.create › names are bounded', () => {
+  it('refuses a 300 MB name with a short config error before any request', async () => {
+    server = await startHttpServer((_req, res) => json(res, 200, created));
+    const name = 'x'.repeat(300 * MiB);
+    const outcome = await settleWithin(client(server.url).experiments.create({ ...params, name }), 3000);
+    expect(outcome).toBeInstanceOf(BasaltConfigError);
+    expect((outcome as Error).message).toMatch(/name .*1024/);
+    expect((outcome as Error).message.length).toBeLessThan(300);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses a featureSlug over 256 characters before any request', async () => {
+    server = await startHttpServer((_req, res) => json(res, 200, created));
+    const outcome = await settleWithin(
+      client(server.url).experiments.create({ ...params, featureSlug: 's'.repeat(257) }),
+      3000,
+    );
+    expect(outcome).toBeInstanceOf(BasaltConfigError);
+    expect((outcome as Error).message).toMatch(/featureSlug .*256/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses an over-long name in local mode too', async () => {
+    const basalt = new Basalt({ apiKey: '', logLevel: 'silent' });
+    await expect(basalt.experiments.create({ ...params, name: 'x'.repeat(1025) })).rejects.toThrow(BasaltConfigError);
+  });
+
+  it('accepts a name of exactly 1024 characters', async () => {
+    const name = 'n'.repeat(1024);
+    server = await startHttpServer((_req, res, body) => json(res, 200, { ...created, name: JSON.parse(body).name }));
+    expect((await client(server.url).experiments.create({ ...params, name })).name).toBe(name);
+  });
+
+  it('refuses a name that is not a string with a config error', async () => {
+    const basalt = new Basalt({ apiKey: '', logLevel: 'silent' });
+    await expect(basalt.experiments.create({ featureSlug: 1n, name: 'n' } as never)).rejects.toThrow(BasaltConfigError);
+    await expect(
+      basalt.experiments.create({ featureSlug: 'f', name: { big: 'x'.repeat(MiB) } } as never),
+    ).rejects.toThrow(/name; got an object$/);
+  });
+
+  it.each([
+    ['name', 'x'.repeat(5000)],
+    ['featureSlug', 's'.repeat(1000)],
+    ['id', 'i'.repeat(1000)],
+  ])('rejects a response whose %s is over its bound as an invalid response', async (field, value) => {
+    server = await startHttpServer((_req, res) => json(res, 200, { ...created, [field]: value }));
+    const outcome = await settleWithin(client(server.url).experiments.create(params), 3000);
+    expect(outcome).toBeInstanceOf(BasaltInvalidResponseError);
+    expect((outcome as Error).message).toContain(field);
   });
 });
