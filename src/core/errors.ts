@@ -102,8 +102,17 @@ const STATUS_CLASSES: Record<number, [new (m: string, i: ApiErrorInit) => Basalt
   429: [BasaltRateLimitError, 'rate_limited', 'Too Many Requests'],
 };
 
-/** The error for an HTTP status: one subclass per documented case, `BasaltServerError` for 5xx. */
+/**
+ * The error for an HTTP status: one subclass per documented case, `BasaltServerError` for 5xx, and
+ * `BasaltInvalidResponseError` for a 3xx, since the package never follows a redirect of its POST.
+ */
 export function errorForStatus(status: number, request: string, body: unknown): BasaltApiError {
+  if (status >= 300 && status < 400) {
+    return new BasaltInvalidResponseError(
+      `Basalt API returned an invalid response (${status} redirect, not followed for a POST; check apiUrl): ${request}`,
+      { status, code: 'invalid_response', body, request },
+    );
+  }
   const known = STATUS_CLASSES[status];
   if (known) {
     const [ErrorClass, code, text] = known;

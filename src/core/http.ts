@@ -47,6 +47,8 @@ export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions)
   const options: Options = {
     prefixUrl: apiUrl,
     timeout: false,
+    // A redirected POST would reach another URL (as a GET after 301/302/303): not a created experiment.
+    redirect: 'manual',
     throwHttpErrors: true,
     headers: {
       authorization: `Bearer ${apiKey}`,

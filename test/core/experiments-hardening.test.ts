@@ -224,3 +224,23 @@ describe('experiments.create › names are bounded', () => {
     expect((outcome as Error).message).toContain(field);
   });
 });
+
+describe('experiments.create › redirects', () => {
+  it.each([301, 302, 303, 307, 308])('does not follow a %i redirect of the POST', async (status) => {
+    server = await startHttpServer((req, res) => {
+      if (req.url === '/monitor/experiments') {
+        res.writeHead(status, { location: '/elsewhere' });
+        res.end();
+      } else {
+        json(res, 200, created);
+      }
+    });
+    const outcome = await settleWithin(client(server.url).experiments.create(params), 3000);
+    expect(outcome).toBeInstanceOf(BasaltInvalidResponseError);
+    expect(outcome).toMatchObject({ status, code: 'invalid_response' });
+    expect((outcome as Error).message).toMatch(
+      new RegExp(`^Basalt API returned an invalid response \\(${status} redirect.*\\): POST /monitor/experiments$`),
+    );
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /monitor/experiments']);
+  });
+});
