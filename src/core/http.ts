@@ -34,10 +34,14 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 /** Statuses a POST is retried on, and only when the server says when (`Retry-After`): §4. */
 const RETRY_STATUSES = [429, 503];
+/** Retries of one call at most; each must also fit in what is left of `timeoutMs`. */
+const MAX_RETRIES = 2;
 
 /**
- * The client of the Basalt API. A POST is retried only where the server did not process it:
- * 429/503 carrying `Retry-After`, or a refused connection; `beforeRetry` rethrows anything else.
+ * The client of the Basalt API. A POST is retried only where the server did not process it (§4):
+ * a 429/503 carrying `Retry-After`, after the wait it asks for, or a refused connection, after a
+ * back-off of 300 then 600 ms. Never after a timeout, and never when the wait would not end before
+ * the deadline: ky's `shouldRetry` says no at once, so a refused retry costs no sleep.
  *
  * ky's own `timeout` covers one attempt up to the response headers only, so it is off: one deadline
  * per call aborts whatever is in flight (an attempt, the wait before a retry, reading the body), and
@@ -56,33 +60,33 @@ export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions)
       'x-basalt-sdk-version': SDK_VERSION,
       'x-basalt-sdk-type': SDK_TYPE,
     },
-    retry: {
-      limit: 2,
-      methods: ['post'],
-      statusCodes: RETRY_STATUSES,
-      afterStatusCodes: RETRY_STATUSES,
-      maxRetryAfter: 10_000,
-      backoffLimit: 2_000,
-    },
-    hooks: {
-      beforeRetry: [
-        ({ error }) => {
-          if (!isRetryable(error)) throw error;
-        },
-      ],
-    },
   };
   return {
     async post(path, json) {
       const request = `POST /${path}`;
+      const deadlineAt = Date.now() + timeoutMs;
       const deadline = new AbortController();
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
         deadline.abort(new DOMException(`Basalt API call exceeded timeoutMs (${timeoutMs} ms)`, 'TimeoutError'));
       }, timeoutMs);
+      // `shouldRetry` decides the wait as well; ky's `delay` then waits exactly that (no jitter, no cap).
+      let wait = 0;
+      const retry: Options['retry'] = {
+        limit: MAX_RETRIES,
+        methods: ['post'],
+        retryOnTimeout: false,
+        shouldRetry: ({ error, retryCount }) => {
+          const next = retryWait(error, retryCount);
+          if (next === undefined || next >= deadlineAt - Date.now()) return false;
+          wait = next;
+          return true;
+        },
+        delay: () => wait,
+      };
       try {
-        const response = await ky.post(path, { ...options, json, signal: deadline.signal });
+        const response = await ky.post(path, { ...options, retry, json, signal: deadline.signal });
         const body = await readBody(response, apiKey);
         if (body.truncated) throw invalidResponse(request, `body over ${MAX_BODY_BYTES / 1024} KiB`, body.value);
         if (!body.json) throw invalidResponse(request, 'not JSON', body.value);
@@ -98,11 +102,25 @@ export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions)
   };
 }
 
-function isRetryable(error: Error): boolean {
+/**
+ * Milliseconds to wait before retrying after `error`, or `undefined` for no retry. Other
+ * rate-limit headers (`RateLimit-Reset`, `X-RateLimit-Reset`) do not make a 429 retryable.
+ */
+function retryWait(error: Error, retryCount: number): number | undefined {
   if (error instanceof HTTPError) {
-    return RETRY_STATUSES.includes(error.response.status) && error.response.headers.has('retry-after');
+    if (!RETRY_STATUSES.includes(error.response.status)) return undefined;
+    return retryAfterMs(error.response.headers.get('retry-after'));
   }
-  return causeCodes(error).includes('ECONNREFUSED');
+  if (causeCodes(error).includes('ECONNREFUSED')) return 300 * 2 ** (retryCount - 1);
+  return undefined;
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; else `undefined`. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
 function causeCodes(error: unknown): string[] {

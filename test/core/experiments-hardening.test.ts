@@ -4,10 +4,11 @@ import {
   Basalt,
   BasaltConfigError,
   BasaltInvalidResponseError,
+  BasaltRateLimitError,
   BasaltServerError,
   BasaltTimeoutError,
 } from '../../src/index.js';
-import { json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { closedPort, json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { resetTracing } from '../helpers/tracing.js';
 
 /**
@@ -242,5 +243,53 @@ describe('experiments.create › redirects', () => {
       new RegExp(`^Basalt API returned an invalid response \\(${status} redirect.*\\): POST /monitor/experiments$`),
     );
     expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /monitor/experiments']);
+  });
+});
+
+describe('experiments.create › retries', () => {
+  it.each([
+    [429, BasaltRateLimitError],
+    [503, BasaltServerError],
+  ])('fails a %i with RateLimit-Reset but no Retry-After at once, without waiting', async (status, ErrorClass) => {
+    server = await startHttpServer((_req, res) => json(res, status, { error: 'busy' }, { 'ratelimit-reset': '10' }));
+    const started = performance.now();
+    const outcome = await settleWithin(client(server.url, 20_000).experiments.create(params), 15_000);
+    expect(outcome).toBeInstanceOf(ErrorClass);
+    expect(server.requests).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('fails at once when Retry-After asks for longer than timeoutMs leaves', async () => {
+    server = await startHttpServer((_req, res) => json(res, 429, { error: 'busy' }, { 'retry-after': '5' }));
+    const started = performance.now();
+    const outcome = await settleWithin(client(server.url, 1000).experiments.create(params), 8000);
+    expect(outcome).toBeInstanceOf(BasaltRateLimitError);
+    expect(server.requests).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('waits what Retry-After says, then succeeds', async () => {
+    server = await startHttpServer((_req, res, _body, n) =>
+      n === 1 ? json(res, 503, {}, { 'retry-after': '1' }) : json(res, 200, created),
+    );
+    const started = performance.now();
+    expect((await client(server.url, 3000).experiments.create(params)).id).toBe('exp_1');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('retries at most twice', async () => {
+    server = await startHttpServer((_req, res) => json(res, 429, {}, { 'retry-after': '0' }));
+    const outcome = await settleWithin(client(server.url).experiments.create(params), 3000);
+    expect(outcome).toBeInstanceOf(BasaltRateLimitError);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('does not retry a refused connection once the back-off would pass timeoutMs', async () => {
+    const port = await closedPort();
+    // The first back-off is 300 ms: with 200 ms allowed there is no retry to wait for, so the refusal
+    // itself is thrown at once (sleeping into the deadline would make it a timeout).
+    const outcome = await settleWithin(client(`http://127.0.0.1:${port}`, 200).experiments.create(params), 3000);
+    expect((outcome as Error).name).toBe('BasaltNetworkError');
   });
 });
