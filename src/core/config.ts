@@ -6,7 +6,7 @@ import {
   DEFAULT_MAX_QUEUE_SIZE,
   DEFAULT_OTLP_ENDPOINT,
 } from './constants.js';
-import { BasaltConfigError } from './errors.js';
+import { BasaltConfigError, redactUrl } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
 /** What `mask` is told about the value it receives. */
@@ -157,15 +157,16 @@ function nonEmpty(value: string | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
+/** An absolute http(s) URL without its trailing slashes; the error prints it without credentials. */
 function validUrl(name: string, value: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new BasaltConfigError(`${name} must be an absolute http(s) URL; got ${JSON.stringify(value)}`);
+    throw new BasaltConfigError(`${name} must be an absolute http(s) URL; got ${JSON.stringify(redactUrl(value))}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BasaltConfigError(`${name} must use http or https; got ${JSON.stringify(value)}`);
+    throw new BasaltConfigError(`${name} must use http or https; got ${JSON.stringify(redactUrl(value))}`);
   }
   return value.replace(/\/+$/, '');
 }

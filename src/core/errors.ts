@@ -11,7 +11,10 @@ export class BasaltApiError extends Error {
   readonly status: number;
   /** A stable machine-readable code: `bad_request`, `unauthorized`, … `network_error`, `timeout`. */
   readonly code: string;
-  /** The parsed response body (JSON or text) when there was one. */
+  /**
+   * The response body when there was one: parsed JSON, or text. At most 64 KiB of it is read; a longer
+   * body is kept as text cut there, ending with a `…[truncated by basalt-observe]` marker.
+   */
   readonly body: unknown;
   /** `METHOD /path` of the failed request. */
   readonly request: string;
@@ -99,8 +102,17 @@ const STATUS_CLASSES: Record<number, [new (m: string, i: ApiErrorInit) => Basalt
   429: [BasaltRateLimitError, 'rate_limited', 'Too Many Requests'],
 };
 
-/** The error for an HTTP status: one subclass per documented case, `BasaltServerError` for 5xx. */
+/**
+ * The error for an HTTP status: one subclass per documented case, `BasaltServerError` for 5xx, and
+ * `BasaltInvalidResponseError` for a 3xx, since the package never follows a redirect of its POST.
+ */
 export function errorForStatus(status: number, request: string, body: unknown): BasaltApiError {
+  if (status >= 300 && status < 400) {
+    return new BasaltInvalidResponseError(
+      `Basalt API returned an invalid response (${status} redirect, not followed for a POST; check apiUrl): ${request}`,
+      { status, code: 'invalid_response', body, request },
+    );
+  }
   const known = STATUS_CLASSES[status];
   if (known) {
     const [ErrorClass, code, text] = known;
@@ -118,4 +130,35 @@ export function errorForStatus(status: number, request: string, body: unknown): 
     body,
     request,
   });
+}
+
+/** `scheme://user:password@` inside a longer text; the credentials run to the last `@` of the authority. */
+const URL_CREDENTIALS = /\b([a-z][a-z\d+.-]*:\/\/)[^\s/?#]*@/gi;
+
+/**
+ * A URL (or a text holding URLs) with its credentials replaced by `***`, for anything the package
+ * prints: error messages, config errors, log lines. `http://user:pw@host/x` reads `http://***@host/x`.
+ * A lone value is parsed as `fetch` would parse it, so `http:user:pw@host` is caught too; a value that
+ * is not a URL with a host loses everything before its last `@`, since that may be a credential.
+ *
+ * @example
+ * throw new BasaltConfigError(`apiUrl must use http or https; got ${JSON.stringify(redactUrl(value))}`);
+ */
+export function redactUrl(text: string): string {
+  if (!text.includes('@')) return text;
+  if (/\s/.test(text)) return text.replace(URL_CREDENTIALS, '$1***@');
+  try {
+    const url = new URL(text);
+    if (url.username !== '' || url.password !== '') {
+      url.username = '***';
+      url.password = '';
+      return url.href;
+    }
+    // The `@` is in the path, query or fragment of a URL with a host: nothing to hide.
+    if (url.host !== '') return text;
+  } catch {
+    // Not a URL: fall through to the conservative cut.
+  }
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(text)?.[0] ?? '';
+  return `${scheme}***@${text.slice(text.lastIndexOf('@') + 1)}`;
 }

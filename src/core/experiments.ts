@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { KyInstance } from 'ky';
-import { BasaltConfigError } from './errors.js';
-import { createApiClient, invalidResponse, toApiError } from './http.js';
+import { BasaltConfigError, redactUrl } from './errors.js';
+import { type ApiClient, createApiClient, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
 
 /** An experiment: a named group of traces of one feature, compared in Basalt (SPEC §2). */
@@ -21,15 +20,24 @@ export interface CreateExperimentParams {
 const PATH = 'monitor/experiments';
 const REQUEST = `POST /${PATH}`;
 
+/**
+ * Longest string `create` sends or accepts per field, in characters. A name is a label shown in
+ * Basalt; a slug and an id are keys. Past them a value is a mistake (or a hostile response), and it
+ * would otherwise be copied onto every span of the experiment.
+ */
+const MAX_LENGTH = { id: 256, name: 1024, featureSlug: 256, createdAt: 64 } as const;
+
 /** `basalt.experiments`: the experiments API (SPEC §4). */
 export class Experiments {
-  readonly #api: KyInstance | undefined;
-  readonly #apiKey: string;
+  readonly #api: ApiClient | undefined;
   readonly #logger: Logger;
+  /** `apiUrl` as printed, when it carries credentials: such a URL is refused at `create` (see there). */
+  readonly #urlWithCredentials: string | undefined;
 
   constructor(options: { apiUrl: string; apiKey: string | undefined; timeoutMs: number; logger: Logger }) {
     this.#logger = options.logger;
-    this.#apiKey = options.apiKey ?? '';
+    const url = new URL(options.apiUrl);
+    this.#urlWithCredentials = url.username || url.password ? redactUrl(options.apiUrl) : undefined;
     this.#api = options.apiKey
       ? createApiClient({ apiUrl: options.apiUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs })
       : undefined;
@@ -38,7 +46,9 @@ export class Experiments {
   /**
    * Creates an experiment. Without an API key it returns a local one (`id` prefixed `local-`).
    *
-   * @throws {BasaltConfigError} when `featureSlug` or `name` is missing.
+   * @throws {BasaltConfigError} when `featureSlug` or `name` is missing or longer than 256 or 1024
+   *   characters, or when `apiUrl` carries
+   *   credentials (`user:password@`): `fetch` refuses such a URL and the API authenticates with the key.
    * @throws {BasaltApiError} a typed subclass for each failure (401, 429, 5xx, network, timeout, …).
    * @example
    * const exp = await basalt.experiments.create({ featureSlug: 'support-ticket', name: 'Ticket Analysis' });
@@ -54,19 +64,12 @@ export class Experiments {
       );
       return { id: `local-${randomUUID()}`, name, featureSlug, createdAt: new Date() };
     }
-    let text: string;
-    try {
-      text = await this.#api.post(PATH, { json: { featureSlug, name } }).text();
-    } catch (error) {
-      throw await toApiError(error, REQUEST, this.#apiKey);
+    if (this.#urlWithCredentials !== undefined) {
+      throw new BasaltConfigError(
+        `apiUrl must not carry credentials (user:password@): the Basalt API authenticates with the API key; got ${JSON.stringify(this.#urlWithCredentials)}`,
+      );
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw invalidResponse(REQUEST, 'not JSON', text.slice(0, 1000));
-    }
-    return parseExperiment(body);
+    return parseExperiment(await this.#api.post(PATH, { featureSlug, name }));
   }
 }
 
@@ -77,17 +80,38 @@ function parseExperiment(body: unknown): Experiment {
     string,
     unknown
   >;
-  for (const key of ['id', 'name', 'featureSlug', 'createdAt'] as const) {
-    if (typeof raw[key] !== 'string' || raw[key] === '') throw invalidResponse(REQUEST, `missing ${key}`, body);
+  // Over-long values are refused, not cut: a cut id, slug or name is not the one Basalt stored.
+  for (const [key, max] of Object.entries(MAX_LENGTH)) {
+    const value = raw[key];
+    if (typeof value !== 'string' || value === '') throw invalidResponse(REQUEST, `missing ${key}`, body);
+    if (value.length > max) throw invalidResponse(REQUEST, `${key} over ${max} characters`, body);
   }
   const createdAt = new Date(raw.createdAt as string);
   if (Number.isNaN(createdAt.getTime())) throw invalidResponse(REQUEST, 'createdAt is not a date', body);
   return { id: raw.id as string, name: raw.name as string, featureSlug: raw.featureSlug as string, createdAt };
 }
 
-function requiredString(value: unknown, name: string): string {
+function requiredString(value: unknown, field: 'featureSlug' | 'name'): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new BasaltConfigError(`experiments.create needs a non-empty ${name}; got ${JSON.stringify(value)}`);
+    throw new BasaltConfigError(`experiments.create needs a non-empty ${field}; got ${describe(value)}`);
+  }
+  if (value.length > MAX_LENGTH[field]) {
+    throw new BasaltConfigError(
+      `experiments.create: ${field} is ${value.length} characters long; the limit is ${MAX_LENGTH[field]}`,
+    );
   }
   return value;
+}
+
+/** A short, never-throwing description of a bad value for an error message (no BigInt or cycle trap). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.length <= 64 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  }
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

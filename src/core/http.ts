@@ -1,4 +1,4 @@
-import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
+import ky, { HTTPError, type Options } from 'ky';
 import { SDK_TYPE, SDK_VERSION } from './constants.js';
 import {
   type BasaltApiError,
@@ -6,26 +6,53 @@ import {
   BasaltNetworkError,
   BasaltTimeoutError,
   errorForStatus,
+  isBasaltApiError,
 } from './errors.js';
+import { TRUNCATION_MARKER } from './tracing/serialize.js';
 
 export interface ApiClientOptions {
   apiUrl: string;
   apiKey: string;
+  /** Bound of one whole call: every attempt, the waits between them and reading the body. */
   timeoutMs: number;
 }
 
-/** Statuses a POST is retried on, and only when the server says when (`Retry-After`): §4. */
-const RETRY_STATUSES = [429, 503];
+/** The Basalt REST API as the package uses it: one POST, its errors already mapped. */
+export interface ApiClient {
+  /**
+   * POSTs `json` to `path` (no leading slash) and resolves to the parsed JSON body of the 2xx answer.
+   * Rejects with a `BasaltApiError`, a `BasaltTimeoutError` once `timeoutMs` has passed.
+   */
+  post(path: string, json: unknown): Promise<unknown>;
+}
 
 /**
- * The ky instance of the Basalt API. A POST is retried only where the server did not process it:
- * 429/503 carrying `Retry-After`, or a refused connection. Never after a timeout (ky never retries
- * a `TimeoutError`). ky 1.x has no `shouldRetry`, so `beforeRetry` rethrows what must not be retried.
+ * Bytes of a response body read at most: past it the rest is let go unread. An error keeps what was
+ * read on `body`, cut with a marker; a 2xx this long is not an experiment and is an invalid response.
  */
-export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions): KyInstance {
-  return ky.create({
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** Statuses a POST is retried on, and only when the server says when (`Retry-After`): §4. */
+const RETRY_STATUSES = [429, 503];
+/** Retries of one call at most; each must also fit in what is left of `timeoutMs`. */
+const MAX_RETRIES = 2;
+
+/**
+ * The client of the Basalt API. A POST is retried only where the server did not process it (§4):
+ * a 429/503 carrying `Retry-After`, after the wait it asks for, or a refused connection, after a
+ * back-off of 300 then 600 ms. Never after a timeout, and never when the wait would not end before
+ * the deadline: ky's `shouldRetry` says no at once, so a refused retry costs no sleep.
+ *
+ * ky's own `timeout` covers one attempt up to the response headers only, so it is off: one deadline
+ * per call aborts whatever is in flight (an attempt, the wait before a retry, reading the body), and
+ * what it aborts is a timeout, never retried.
+ */
+export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions): ApiClient {
+  const options: Options = {
     prefixUrl: apiUrl,
-    timeout: timeoutMs,
+    timeout: false,
+    // A redirected POST would reach another URL (as a GET after 301/302/303): not a created experiment.
+    redirect: 'manual',
     throwHttpErrors: true,
     headers: {
       authorization: `Bearer ${apiKey}`,
@@ -33,29 +60,67 @@ export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions)
       'x-basalt-sdk-version': SDK_VERSION,
       'x-basalt-sdk-type': SDK_TYPE,
     },
-    retry: {
-      limit: 2,
-      methods: ['post'],
-      statusCodes: RETRY_STATUSES,
-      afterStatusCodes: RETRY_STATUSES,
-      maxRetryAfter: 10_000,
-      backoffLimit: 2_000,
-    },
-    hooks: {
-      beforeRetry: [
-        ({ error }) => {
-          if (!isRetryable(error)) throw error;
+  };
+  return {
+    async post(path, json) {
+      const request = `POST /${path}`;
+      const deadlineAt = Date.now() + timeoutMs;
+      const deadline = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        deadline.abort(new DOMException(`Basalt API call exceeded timeoutMs (${timeoutMs} ms)`, 'TimeoutError'));
+      }, timeoutMs);
+      // `shouldRetry` decides the wait as well; ky's `delay` then waits exactly that (no jitter, no cap).
+      let wait = 0;
+      const retry: Options['retry'] = {
+        limit: MAX_RETRIES,
+        methods: ['post'],
+        retryOnTimeout: false,
+        shouldRetry: ({ error, retryCount }) => {
+          const next = retryWait(error, retryCount);
+          if (next === undefined || next >= deadlineAt - Date.now()) return false;
+          wait = next;
+          return true;
         },
-      ],
+        delay: () => wait,
+      };
+      try {
+        const response = await ky.post(path, { ...options, retry, json, signal: deadline.signal });
+        const body = await readBody(response, apiKey);
+        if (body.truncated) throw invalidResponse(request, `body over ${MAX_BODY_BYTES / 1024} KiB`, body.value);
+        if (!body.json) throw invalidResponse(request, 'not JSON', body.value);
+        return body.value;
+      } catch (error) {
+        throw isBasaltApiError(error) ? error : await toApiError(error, request, apiKey, timedOut);
+      } finally {
+        clearTimeout(timer);
+        // Releases whatever is left unread (a body past its cap, an error body) with the connection.
+        deadline.abort();
+      }
     },
-  });
+  };
 }
 
-function isRetryable(error: Error): boolean {
+/**
+ * Milliseconds to wait before retrying after `error`, or `undefined` for no retry. Other
+ * rate-limit headers (`RateLimit-Reset`, `X-RateLimit-Reset`) do not make a 429 retryable.
+ */
+function retryWait(error: Error, retryCount: number): number | undefined {
   if (error instanceof HTTPError) {
-    return RETRY_STATUSES.includes(error.response.status) && error.response.headers.has('retry-after');
+    if (!RETRY_STATUSES.includes(error.response.status)) return undefined;
+    return retryAfterMs(error.response.headers.get('retry-after'));
   }
-  return causeCodes(error).includes('ECONNREFUSED');
+  if (causeCodes(error).includes('ECONNREFUSED')) return 300 * 2 ** (retryCount - 1);
+  return undefined;
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; else `undefined`. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
 function causeCodes(error: unknown): string[] {
@@ -71,12 +136,16 @@ function causeCodes(error: unknown): string[] {
   return codes;
 }
 
-/** Maps whatever ky threw into the `BasaltApiError` family: the one place errors are mapped. */
-export async function toApiError(error: unknown, request: string, apiKey: string): Promise<BasaltApiError> {
+/**
+ * Maps whatever ky or fetch threw into the `BasaltApiError` family: the one place errors are mapped.
+ * An HTTP status wins over the deadline (the server did answer); else a passed deadline is a timeout.
+ */
+async function toApiError(error: unknown, request: string, apiKey: string, timedOut: boolean): Promise<BasaltApiError> {
   if (error instanceof HTTPError) {
-    return errorForStatus(error.response.status, request, await readBody(error.response, apiKey));
+    const body = await readBody(error.response, apiKey).catch(() => undefined);
+    return errorForStatus(error.response.status, request, body?.value);
   }
-  if (error instanceof TimeoutError) {
+  if (timedOut) {
     return new BasaltTimeoutError(`Basalt API request timed out: ${request}`, {
       status: 0,
       code: 'timeout',
@@ -101,16 +170,59 @@ export function invalidResponse(request: string, problem: string, body: unknown)
   });
 }
 
-/** The response body, JSON-parsed when it is JSON, with the API key scrubbed should the server echo it. */
-async function readBody(response: Response, apiKey: string): Promise<unknown> {
-  try {
-    const text = (await response.text()).split(apiKey).join('[redacted]');
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
+interface Body {
+  /** The parsed JSON when `json`, else the text (cut with a marker when `truncated`). */
+  value: unknown;
+  json: boolean;
+  truncated: boolean;
+}
+
+/**
+ * The response body, at most `MAX_BODY_BYTES` of it, JSON-parsed when it is whole JSON, with the API
+ * key scrubbed should the server echo it (a key cut by the cap loses its visible head too).
+ */
+async function readBody(response: Response, apiKey: string): Promise<Body> {
+  const { text, truncated } = await readCapped(response, MAX_BODY_BYTES);
+  let scrubbed = text.split(apiKey).join('[redacted]');
+  if (truncated) {
+    for (let length = Math.min(apiKey.length - 1, scrubbed.length); length > 0; length--) {
+      if (scrubbed.endsWith(apiKey.slice(0, length))) {
+        scrubbed = scrubbed.slice(0, -length);
+        break;
+      }
     }
+    return { value: `${scrubbed}${TRUNCATION_MARKER}`, json: false, truncated };
+  }
+  try {
+    return { value: JSON.parse(scrubbed) as unknown, json: true, truncated };
   } catch {
-    return undefined;
+    return { value: scrubbed, json: false, truncated };
+  }
+}
+
+/**
+ * Reads at most `limit` bytes of a body and cancels the stream past them, so a server cannot make
+ * the package hold more; `truncated` when there was more. A read error (the deadline) rejects.
+ */
+async function readCapped(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+  const reader = response.body?.getReader();
+  if (!reader) return { text: '', truncated: false };
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text: text + decoder.decode(), truncated: false };
+      if (value.byteLength > limit - bytes) {
+        // A character split by the cut stays in the decoder: the text ends on a whole character.
+        text += decoder.decode(value.subarray(0, limit - bytes), { stream: true });
+        return { text, truncated: true };
+      }
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Basalt, observe, startObserve } from '../../src/index.js';
+import { Basalt, BasaltConfigError, observe, startObserve } from '../../src/index.js';
 import { closedPort, json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { setupTracing } from '../helpers/tracing.js';
 
@@ -77,5 +77,58 @@ describe('the API key', () => {
     const t = setupTracing({ apiKey: KEY });
     new Basalt({ apiKey: `${KEY}-other`, logLevel: 'warn' });
     expect(t.logs.join('\n')).not.toContain(KEY);
+  });
+});
+
+const PASSWORD = 'pw-do-not-leak-41d8';
+
+/** Every text a caller or a log reader can see of an error, its causes included. */
+function printed(error: unknown, logs: string[]): string[] {
+  const texts = [JSON.stringify(error), logs.join('\n')];
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    texts.push(String(current), current.message, current.stack ?? '');
+    current = current.cause;
+  }
+  return texts;
+}
+
+describe('credentials in a URL', () => {
+  it('never appear in the error or its causes when apiUrl carries user:password@', async () => {
+    server = await startHttpServer((_req, res) => json(res, 200, {}));
+    const apiUrl = server.url.replace('http://', `http://user:${PASSWORD}@`);
+    const t = setupTracing({ apiKey: KEY, apiUrl, timeoutMs: 500 });
+    let error: unknown;
+    try {
+      await t.basalt.experiments.create({ featureSlug: 'f', name: 'n' });
+    } catch (e) {
+      error = e;
+    }
+    for (const text of printed(error, t.logs)) expect(text).not.toContain(PASSWORD);
+    // fetch refuses a URL with credentials, and the API authenticates with the key: a config error, no request.
+    expect(error).toBeInstanceOf(BasaltConfigError);
+    expect((error as Error).message).toContain('apiUrl');
+    expect((error as Error).message).toContain(`http://***@${server.url.slice('http://'.length)}`);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['apiUrl', 'an unsupported protocol', `ftp://user:${PASSWORD}@example.com`],
+    ['apiUrl', 'no host', `http://user:${PASSWORD}@`],
+    ['apiUrl', 'no scheme', `user:${PASSWORD}@example.com`],
+    ['telemetry.endpoint', 'an unsupported protocol', `ftp://user:${PASSWORD}@example.com`],
+    ['telemetry.endpoint', 'no host', `https://user:${PASSWORD}@`],
+  ])('never appear in the config error for a bad %s with %s', (option, _label, url) => {
+    const options = option === 'apiUrl' ? { apiUrl: url } : { telemetry: { endpoint: url } };
+    let error: unknown;
+    try {
+      new Basalt({ ...options, logLevel: 'silent' });
+    } catch (e) {
+      error = e;
+    }
+    for (const text of printed(error, [])) expect(text).not.toContain(PASSWORD);
+    expect(error).toBeInstanceOf(BasaltConfigError);
+    expect((error as Error).message).toContain(option);
+    expect((error as Error).message).toContain('***@');
   });
 });
