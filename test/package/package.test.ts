@@ -176,6 +176,27 @@ describe('built package', () => {
     ]);
     expect(out.trim()).toBe('r');
   });
+
+  it('records a child of a manual root made by the other build (#10.18)', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module';
+       import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+       const esm = await import('basalt-observe');
+       const cjs = createRequire(import.meta.url)('basalt-observe');
+       const exporter = new InMemorySpanExporter();
+       const basalt = new esm.Basalt({ logLevel: 'silent', telemetry: { exporter } });
+       const root = esm.startObserve({ name: 'root', featureSlug: 'f' });
+       cjs.observe({ name: 'child', parent: root }, () => 1);
+       root.end();
+       await basalt.flush();
+       const spans = exporter.getFinishedSpans();
+       const child = spans.find((s) => s.name === 'child');
+       console.log(spans.length, child?.parentSpanContext?.spanId === root.spanId);`,
+    ]);
+    expect(out.trim()).toBe('2 true');
+  });
 });
 
 /**
