@@ -138,12 +138,12 @@ export function toJsonSafe(value: unknown, budget = Number.POSITIVE_INFINITY): u
     let i = 0;
     for (const [k, v] of entries) {
       if (i++ >= MAX_KEYS || state.spent > state.budget) {
-        out['…'] = `[${entries.length - i + 1} more keys]`;
+        setOwn(out, '…', `[${entries.length - i + 1} more keys]`);
         break;
       }
       state.spent += k.length + 4;
       const w = walk(v, depth + 1);
-      if (w !== undefined) out[k] = w;
+      if (w !== undefined) setOwn(out, k, w);
     }
     return out;
   };
@@ -222,6 +222,14 @@ function specialForm(obj: object): unknown {
   if (obj instanceof Promise) return '[Promise]';
   if (typeof (obj as { getReader?: unknown }).getReader === 'function') return '[ReadableStream]';
   return NOT_SPECIAL;
+}
+
+/**
+ * `out[key] = value` as an own data property, even for `__proto__`: plain assignment would call the
+ * inherited `__proto__` setter and drop the key (`JSON.parse('{"__proto__":[]}')` became `{}`).
+ */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function safeKeys(obj: object): string[] {
