@@ -90,7 +90,7 @@ describe('serialize', () => {
   it('cuts deep nesting with a marker', () => {
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 100; i++) deep = { next: deep };
-    expect(serialize(deep, opts)).toContain('[Max depth]');
+    expect(serialize(deep, opts)).toContain(`${TRUNCATION_MARKER} nested deeper than 24`);
   });
 
   it('truncates a 5 MB string under the cap with a visible marker', () => {
