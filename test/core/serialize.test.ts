@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { serialize, TRUNCATION_MARKER, toJsonSafe, truncate } from '../../src/core/tracing/serialize.js';
+import { replayFastCheckSeed } from './fc-seed.js';
+
+replayFastCheckSeed();
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const opts = { maxBytes: 32 * 1024 };
@@ -67,6 +70,18 @@ describe('serialize', () => {
     expect(JSON.parse(serialize(value, opts))).toEqual({ ok: 1, bad: '[getter threw]' });
   });
 
+  it('keeps own __proto__ keys on the defensive path', () => {
+    const parsed = JSON.parse('{"__proto__":[1],"a":{"__proto__":{"b":2}}}');
+    const at = new Date(0);
+    expect(serialize([parsed, at], opts)).toBe(
+      '[{"__proto__":[1],"a":{"__proto__":{"b":2}}},"1970-01-01T00:00:00.000Z"]',
+    );
+    expect(serialize(new Map([['__proto__', 1]]), opts)).toBe('{"__proto__":1}');
+    const copy = toJsonSafe(parsed) as object;
+    expect(Object.keys(copy)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+  });
+
   it('repeats a shared (non-circular) object instead of calling it circular', () => {
     const shared = { x: 1 };
     expect(serialize({ a: shared, b: shared }, opts)).toBe('{"a":{"x":1},"b":{"x":1}}');
@@ -75,7 +90,7 @@ describe('serialize', () => {
   it('cuts deep nesting with a marker', () => {
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 100; i++) deep = { next: deep };
-    expect(serialize(deep, opts)).toContain('[Max depth]');
+    expect(serialize(deep, opts)).toContain(`${TRUNCATION_MARKER} nested deeper than 24`);
   });
 
   it('truncates a 5 MB string under the cap with a visible marker', () => {
@@ -201,11 +216,34 @@ describe('serialize › properties', () => {
     );
   });
 
-  it('writes plain JSON data exactly as the defensive path would', () => {
+  /** JSON values whose object keys are often the ones a careless copy loses or misreads. */
+  const { json } = fc.letrec<{ json: unknown }>((tie) => ({
+    json: fc.oneof(
+      { depthSize: 'small', maxDepth: 8 },
+      fc.constant(null),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string(),
+      fc.array(tie('json'), { maxLength: 5 }),
+      fc.dictionary(
+        fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'toJSON', 'valueOf'), fc.string()),
+        tie('json'),
+        { maxKeys: 5 },
+      ),
+    ),
+  }));
+  const roomy = { maxBytes: 1 << 20 };
+
+  it('writes plain JSON data as JSON.stringify does, on the fast and on the defensive path', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
-        const expected = truncate(JSON.stringify(toJsonSafe(value, 4096)) ?? 'null', 4096);
-        expect(serialize(value, { maxBytes: 4096 })).toBe(typeof value === 'string' ? truncate(value, 4096) : expected);
+      fc.property(json, (value) => {
+        const oracle = JSON.stringify(value);
+        // Fast path: plain data is stringified directly (a string stays raw).
+        expect(serialize(value, roomy)).toBe(typeof value === 'string' ? value : oracle);
+        // Defensive path: a Date beside the value makes the whole payload non-plain.
+        const at = new Date(0);
+        expect(serialize([value, at], roomy)).toBe(JSON.stringify([value, at]));
+        expect(JSON.stringify(toJsonSafe(value))).toBe(oracle);
       }),
       { numRuns: 500 },
     );

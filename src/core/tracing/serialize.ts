@@ -1,52 +1,61 @@
 import type { MaskFunction, MaskInfo } from '../config.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../constants.js';
 
 export interface SerializeOptions {
-  /** Byte cap of the result (UTF-8), marker included. */
-  maxBytes: number;
+  /** Byte cap of the result (UTF-8), marker included. Default 32 KiB; never below the marker's 32 bytes. */
+  maxBytes?: number;
   mask?: MaskFunction | undefined;
   info?: MaskInfo;
 }
 
-/** Marks a truncated payload; the caller sees where the cut is and how big the value was. */
+/** Marks a cut payload: whatever was left out (bytes, items, keys, depth), the text says so. */
 export const TRUNCATION_MARKER = '…[truncated by basalt-observe]';
 
 const MAX_DEPTH = 24;
 const MAX_KEYS = 1000;
+const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER, 'utf8');
 
 /**
  * Turns any value into the string written to `basalt.span.input`/`output` (SPEC §9): a string stays
- * raw, anything else becomes JSON. Never throws: circular references, BigInt, Map/Set, Date, Error,
- * binary (summarised by type and size, never inlined), functions, symbols and throwing getters all
- * have a safe form. Results over `maxBytes` are cut and end with `TRUNCATION_MARKER`.
+ * raw, anything else becomes JSON. Never throws, whatever `value` and `options` are (§10): circular
+ * references, BigInt, Map/Set, Date, Error, binary (summarised by type and size, never read),
+ * functions, symbols, Proxies (revoked ones too) and throwing getters all have a safe form.
+ *
+ * Every cut carries `TRUNCATION_MARKER`: results over `maxBytes` end with it; a collection cut at
+ * 1,000 entries, nesting cut at depth 24 or a value cut by the work budget keeps valid JSON and holds
+ * it in the string that stands for the missing part (`"…[truncated by basalt-observe] 199000 more items"`).
+ *
+ * @example
+ * serialize({ messages }, { maxBytes: 32_768, mask }); // '{"messages":[…]}'
  */
-export function serialize(value: unknown, options: SerializeOptions): string {
-  let masked = value;
-  if (options.mask) {
-    try {
-      masked = options.mask(value, options.info ?? { field: 'input', spanName: '' });
-    } catch {
-      // Never export what the mask was meant to hide.
-      return '[mask threw: value withheld]';
-    }
-  }
-  let text: string;
+export function serialize(value: unknown, options: SerializeOptions = {}): string {
   try {
-    if (typeof masked === 'string') text = masked;
+    const { maxBytes, mask, info } = options ?? {};
+    const cap = byteCap(maxBytes);
+    let masked = value;
+    if (mask !== undefined) {
+      try {
+        masked = mask(value, info ?? { field: 'input', spanName: '' });
+      } catch {
+        // Never export what the mask was meant to hide.
+        return '[mask threw: value withheld]';
+      }
+    }
+    if (typeof masked === 'string') return truncate(masked, cap);
     // Plain JSON data (what the adapters build) needs no defensive copy: stringify it directly.
-    else if (scansAsPlainJson(masked, options.maxBytes)) {
-      text = JSON.stringify(masked) ?? 'null';
-    } else text = JSON.stringify(toJsonSafe(masked, options.maxBytes)) ?? 'null';
+    let text = scansAsPlainJson(masked, cap) ? stringifyOrUndefined(masked) : undefined;
+    text ??= JSON.stringify(toJsonSafe(masked, cap)) ?? 'null';
+    return truncate(text, cap);
   } catch {
-    text = '[unserializable]';
+    return '[unserializable]';
   }
-  return truncate(text, options.maxBytes);
 }
 
 /** Cuts `text` so that its UTF-8 size, marker included, is at most `maxBytes`. */
 export function truncate(text: string, maxBytes: number): string {
   // A UTF-16 unit is at most 3 UTF-8 bytes: short strings need no measuring.
   if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
-  const budget = Math.max(0, maxBytes - Buffer.byteLength(TRUNCATION_MARKER, 'utf8'));
+  const budget = Math.max(0, maxBytes - MARKER_BYTES);
   let cut = Buffer.from(text.slice(0, budget), 'utf8').subarray(0, budget).toString('utf8');
   // A cut inside a multi-byte character decodes to U+FFFD (3 bytes): drop it.
   while (cut.endsWith('\uFFFD') && Buffer.byteLength(cut, 'utf8') > budget - 2) cut = cut.slice(0, -1);
@@ -54,105 +63,202 @@ export function truncate(text: string, maxBytes: number): string {
   return cut + TRUNCATION_MARKER;
 }
 
-/** A summary standing in for binary data (images, audio, buffers). */
-export function binarySummary(type: string, bytes: number, mediaType?: string): Record<string, unknown> {
+/** A summary standing in for binary data (images, audio, buffers); `bytes` null when unreadable. */
+export function binarySummary(type: string, bytes: number | null, mediaType?: string): Record<string, unknown> {
   return mediaType ? { type: 'binary', kind: type, mediaType, bytes } : { type: 'binary', kind: type, bytes };
+}
+
+interface Walk {
+  /** Estimated output characters so far, against `budget`. */
+  spent: number;
+  budget: number;
+  ancestors: object[];
 }
 
 /**
  * Converts a value to something `JSON.stringify` handles. `budget` bounds the work: once the
- * estimated output passes it, the rest is replaced by a placeholder (truncation happens anyway).
+ * estimated output passes it, the rest is replaced by a marked placeholder.
  */
 export function toJsonSafe(value: unknown, budget = Number.POSITIVE_INFINITY): unknown {
-  const state = { spent: 0, budget: budget * 2 };
-  const ancestors: object[] = [];
+  return walk(value, 0, { spent: 0, budget: budget * 2, ancestors: [] });
+}
 
-  const walk = (input: unknown, depth: number): unknown => {
-    if (state.spent > state.budget) return '[…]';
-    switch (typeof input) {
-      case 'string':
-        state.spent += input.length;
-        return input.length > state.budget ? input.slice(0, Math.max(0, state.budget)) : input;
-      case 'number':
-        state.spent += 8;
-        return Number.isFinite(input) ? input : String(input);
-      case 'boolean':
-        state.spent += 5;
-        return input;
-      case 'bigint':
-        state.spent += 20;
-        return input.toString();
-      case 'symbol':
-        return input.toString();
-      case 'function':
-        return `[Function ${input.name || 'anonymous'}]`;
-      case 'undefined':
-        return undefined;
+const cutNote = (what: string) => `${TRUNCATION_MARKER} ${what}`;
+
+function walk(input: unknown, depth: number, state: Walk): unknown {
+  if (state.spent > state.budget) return cutNote('over the size budget');
+  switch (typeof input) {
+    case 'string':
+      return walkString(input, state);
+    case 'number':
+      state.spent += 8;
+      return Number.isFinite(input) ? input : String(input);
+    case 'boolean':
+      state.spent += 5;
+      return input;
+    case 'bigint':
+    case 'symbol':
+      return walkString(input.toString(), state);
+    case 'function': {
+      const name = safeGet(input, 'name');
+      return walkString(`[Function ${typeof name === 'string' && name ? name : 'anonymous'}]`, state);
     }
-    if (input === null) return null;
-    const obj = input as object;
-    if (ancestors.includes(obj)) return '[Circular]';
-    if (depth >= MAX_DEPTH) return '[Max depth]';
-    const special = specialForm(obj);
-    if (special !== NOT_SPECIAL) return special;
-    ancestors.push(obj);
+    case 'undefined':
+      return undefined;
+  }
+  if (input === null) return null;
+  const obj = input as object;
+  if (state.ancestors.includes(obj)) return '[Circular]';
+  state.ancestors.push(obj);
+  try {
+    return walkObject(obj, depth, state);
+  } catch {
+    // A revoked Proxy, a trap that throws, a built-in getter called through a Proxy.
+    return '[unreadable object]';
+  } finally {
+    state.ancestors.pop();
+  }
+}
+
+/** A string, cut (with the marker) where it would pass the budget. */
+function walkString(text: string, state: Walk): string {
+  const room = Math.max(0, state.budget - state.spent);
+  state.spent += text.length;
+  return text.length > room ? text.slice(0, room) + TRUNCATION_MARKER : text;
+}
+
+/** May throw (Proxy traps, getters): `walk` catches. */
+function walkObject(obj: object, depth: number, state: Walk): unknown {
+  const special = specialForm(obj, state);
+  if (special !== NOT_SPECIAL) return special;
+  // Containers are cut at depth; the leaves above (dates, binary, errors) are written at any depth.
+  if (depth >= MAX_DEPTH) return cutNote(`nested deeper than ${MAX_DEPTH}`);
+  if (Array.isArray(obj)) return walkArray(obj, depth, state);
+  if (obj instanceof Map) {
+    // The intrinsic iterator: no user override runs, and nothing is copied past the cap.
+    const entries = Map.prototype.entries.call(obj) as Iterable<[unknown, unknown]>;
+    return walkEntries(entries, obj.size, depth, state, mapKey);
+  }
+  if (obj instanceof Set) return walkItems(Set.prototype.values.call(obj), obj.size, depth, state);
+  const toJSON = safeGet(obj, 'toJSON');
+  if (typeof toJSON === 'function') {
+    let json: unknown;
     try {
-      if (Array.isArray(obj)) return walkArray(obj, depth);
-      if (obj instanceof Map) {
-        return walkEntries(
-          Array.from(obj.entries(), ([k, v]) => [String(k), v] as const),
-          depth,
-        );
-      }
-      if (obj instanceof Set) return walkArray(Array.from(obj), depth);
-      const toJSON = safeGet(obj, 'toJSON');
-      if (typeof toJSON === 'function') {
-        try {
-          return walk(toJSON.call(obj), depth + 1);
-        } catch {
-          return '[toJSON threw]';
-        }
-      }
-      return walkEntries(
-        safeKeys(obj).map((k) => [k, safeGet(obj, k)] as const),
-        depth,
-      );
-    } finally {
-      ancestors.pop();
+      json = toJSON.call(obj);
+    } catch {
+      return '[toJSON threw]';
     }
-  };
+    return walk(json, depth + 1, state);
+  }
+  const keys = Object.keys(obj);
+  return walkEntries(ownEntries(obj, keys), keys.length, depth, state, String);
+}
 
-  const walkArray = (items: unknown[], depth: number): unknown[] => {
-    const out: unknown[] = [];
-    const n = Math.min(items.length, MAX_KEYS);
-    for (let i = 0; i < n && state.spent <= state.budget; i++) {
-      const v = walk(items[i], depth + 1);
-      out.push(v === undefined ? null : v);
-    }
-    if (items.length > out.length) out.push(`[… ${items.length - out.length} more items]`);
-    return out;
-  };
+/** The first MAX_KEYS keys with their values, each read only when reached (a getter may be costly). */
+function* ownEntries(obj: object, keys: readonly string[]): Generator<[string, unknown]> {
+  for (const key of keys.length > MAX_KEYS ? keys.slice(0, MAX_KEYS) : keys) yield [key, safeGet(obj, key)];
+}
 
-  const walkEntries = (entries: ReadonlyArray<readonly [string, unknown]>, depth: number) => {
-    const out: Record<string, unknown> = {};
-    let i = 0;
-    for (const [k, v] of entries) {
-      if (i++ >= MAX_KEYS || state.spent > state.budget) {
-        out['…'] = `[${entries.length - i + 1} more keys]`;
-        break;
-      }
-      state.spent += k.length + 4;
-      const w = walk(v, depth + 1);
-      if (w !== undefined) out[k] = w;
-    }
-    return out;
-  };
+/** Array items by index, so a sparse `new Array(1e8)` costs MAX_KEYS reads, not 1e8. */
+function walkArray(items: readonly unknown[], depth: number, state: Walk): unknown[] {
+  const raw: unknown = items.length;
+  const length = typeof raw === 'number' && raw > 0 ? Math.floor(raw) : 0;
+  function* firstItems() {
+    for (let i = 0; i < Math.min(length, MAX_KEYS); i++) yield safeGet(items, i);
+  }
+  return walkItems(firstItems(), length, depth, state);
+}
 
-  return walk(value, 0);
+function walkItems(items: Iterable<unknown>, size: number, depth: number, state: Walk): unknown[] {
+  const out: unknown[] = [];
+  for (const item of items) {
+    if (out.length >= MAX_KEYS || state.spent > state.budget) break;
+    const v = walk(item, depth + 1, state);
+    out.push(v === undefined ? null : v);
+  }
+  if (size > out.length) out.push(cutNote(`${size - out.length} more items`));
+  return out;
+}
+
+/** Key/value pairs into a fresh object. Keys are defined, not assigned: an own `__proto__` stays a key. */
+function walkEntries(
+  entries: Iterable<readonly [unknown, unknown]>,
+  size: number,
+  depth: number,
+  state: Walk,
+  keyOf: (key: unknown) => string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let count = 0;
+  for (const [rawKey, rawValue] of entries) {
+    if (count >= MAX_KEYS || state.spent > state.budget) break;
+    count++;
+    const key = walkString(keyOf(rawKey), state);
+    state.spent += 4;
+    const value = walk(rawValue, depth + 1, state);
+    if (value !== undefined) setOwn(out, key, value);
+  }
+  if (size > count) setOwn(out, '…', cutNote(`${size - count} more keys`));
+  return out;
+}
+
+function mapKey(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (key === null || (typeof key !== 'object' && typeof key !== 'function')) return String(key);
+  return '[object key]';
 }
 
 const NOT_SPECIAL = Symbol('not-special');
-/** Values the plain-JSON pre-scan looks at, at most, before leaving the value to `toJsonSafe`. */
+/** %TypedArray%: `instanceof` also recognises a Proxy over a Buffer, which `ArrayBuffer.isView` does not. */
+const TypedArray = Object.getPrototypeOf(Uint8Array) as abstract new () => ArrayBufferView;
+
+/** Values with a form of their own. May throw (a revoked Proxy): `walk` catches. */
+function specialForm(obj: object, state: Walk): unknown {
+  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
+  if (obj instanceof Error) {
+    const fields: Array<[string, unknown]> = [
+      ['name', safeGet(obj, 'name')],
+      ['message', safeGet(obj, 'message')],
+    ];
+    const code = safeGet(obj, 'code');
+    if (typeof code === 'string' || typeof code === 'number') fields.push(['code', code]);
+    return walkEntries(fields, fields.length, 0, state, String);
+  }
+  if (obj instanceof String || obj instanceof Number || obj instanceof Boolean) {
+    return walk(obj.valueOf(), 0, state);
+  }
+  if (obj instanceof RegExp) return walkString(obj.toString(), state);
+  if (obj instanceof URL) return walkString(obj.href, state);
+  // Binary data is summarised from its size alone: no byte is read (a 20 MB Buffer costs nothing).
+  if (ArrayBuffer.isView(obj) || obj instanceof TypedArray || obj instanceof DataView) {
+    return binarySummary(kindOf(obj, 'ArrayBufferView'), sizeOf(obj, 'byteLength'));
+  }
+  if (obj instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && obj instanceof SharedArrayBuffer)) {
+    return binarySummary(kindOf(obj, 'ArrayBuffer'), sizeOf(obj, 'byteLength'));
+  }
+  if (typeof Blob !== 'undefined' && obj instanceof Blob) {
+    const mediaType = safeGet(obj, 'type');
+    return binarySummary('Blob', sizeOf(obj, 'size'), typeof mediaType === 'string' ? mediaType : undefined);
+  }
+  if (obj instanceof WeakMap || obj instanceof WeakSet) return `[${kindOf(obj, 'WeakCollection')}]`;
+  if (obj instanceof Promise) return '[Promise]';
+  if (typeof safeGet(obj, 'getReader') === 'function') return '[ReadableStream]';
+  return NOT_SPECIAL;
+}
+
+/** The constructor's name, read without trusting the object. */
+function kindOf(obj: object, fallback: string): string {
+  const ctor = safeGet(obj, 'constructor');
+  const name = typeof ctor === 'function' ? safeGet(ctor, 'name') : undefined;
+  return typeof name === 'string' && name ? name.slice(0, 64) : fallback;
+}
+
+function sizeOf(obj: object, key: string): number | null {
+  const size = safeGet(obj, key);
+  return typeof size === 'number' ? size : null;
+}
+
+/** Plain-JSON values the pre-scan looks at, at most, before leaving the value to `toJsonSafe`. */
 const PLAIN_SCAN_LIMIT = 2000;
 const PLAIN_MAX_DEPTH = 16;
 
@@ -162,6 +268,15 @@ function scansAsPlainJson(value: unknown, maxBytes: number): boolean {
     return isPlainJson(value, 0, { left: PLAIN_SCAN_LIMIT, chars: maxBytes * 2 });
   } catch {
     return false;
+  }
+}
+
+/** `JSON.stringify`, or undefined when a getter read a second time throws: the safe path runs then. */
+function stringifyOrUndefined(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
   }
 }
 
@@ -205,36 +320,23 @@ function isPlainJson(value: unknown, depth: number, budget: { left: number; char
   return true;
 }
 
-function specialForm(obj: object): unknown {
-  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
-  if (obj instanceof Error) {
-    const out: Record<string, unknown> = { name: obj.name, message: obj.message };
-    const code = safeGet(obj, 'code');
-    if (typeof code === 'string' || typeof code === 'number') out.code = code;
-    return out;
-  }
-  if (obj instanceof RegExp) return obj.toString();
-  if (obj instanceof URL) return obj.href;
-  if (ArrayBuffer.isView(obj)) return binarySummary(obj.constructor?.name ?? 'ArrayBufferView', obj.byteLength);
-  if (obj instanceof ArrayBuffer) return binarySummary('ArrayBuffer', obj.byteLength);
-  if (typeof Blob !== 'undefined' && obj instanceof Blob) return binarySummary('Blob', obj.size, obj.type || undefined);
-  if (obj instanceof WeakMap || obj instanceof WeakSet) return `[${obj.constructor.name}]`;
-  if (obj instanceof Promise) return '[Promise]';
-  if (typeof (obj as { getReader?: unknown }).getReader === 'function') return '[ReadableStream]';
-  return NOT_SPECIAL;
+/** The cap to apply: `maxBytes` when it is a usable number, else the default; never below the marker. */
+function byteCap(maxBytes: unknown): number {
+  if (typeof maxBytes !== 'number' || !Number.isFinite(maxBytes)) return DEFAULT_MAX_PAYLOAD_BYTES;
+  return Math.max(MARKER_BYTES, Math.floor(maxBytes));
 }
 
-function safeKeys(obj: object): string[] {
-  try {
-    return Object.keys(obj);
-  } catch {
-    return [];
-  }
+/**
+ * `out[key] = value` as an own data property, even for `__proto__`: plain assignment would call the
+ * inherited `__proto__` setter and drop the key (`JSON.parse('{"__proto__":[]}')` became `{}`).
+ */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function safeGet(obj: object, key: string): unknown {
+function safeGet(obj: object, key: PropertyKey): unknown {
   try {
-    return (obj as Record<string, unknown>)[key];
+    return (obj as Record<PropertyKey, unknown>)[key];
   } catch {
     return '[getter threw]';
   }
