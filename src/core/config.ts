@@ -138,7 +138,8 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = process.en
 /** Validates a sample rate (config, env or `evaluationConfig`): a finite number in [0, 1]. */
 export function sampleRate(value: unknown, name = 'sampleRate'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new BasaltConfigError(`${name} must be a number between 0 and 1; got ${JSON.stringify(value)}`);
+    const got = typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : typeof value;
+    throw new BasaltConfigError(`${name} must be a number between 0 and 1; got ${got}`);
   }
   return value;
 }
@@ -146,12 +147,19 @@ export function sampleRate(value: unknown, name = 'sampleRate'): number {
 /** Validates a feature slug where the user passes one: a non-empty string, else a clear error naming `who`. */
 export function requireFeatureSlug(value: unknown, who: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
+    const got = typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value;
     throw new BasaltConfigError(
-      `${who} needs a featureSlug (the product feature of its traces, e.g. "support-ticket"); got ${JSON.stringify(value)}`,
+      `${who} needs a featureSlug (the product feature of its traces, e.g. "support-ticket"); got ${got}`,
     );
+  }
+  if (value.length > MAX_FEATURE_SLUG_CHARS) {
+    throw new BasaltConfigError(`${who}: featureSlug is longer than ${MAX_FEATURE_SLUG_CHARS} characters`);
   }
   return value;
 }
+
+/** Longest feature slug accepted, as Basalt's experiments API bounds it. */
+export const MAX_FEATURE_SLUG_CHARS = 256;
 
 function nonEmpty(value: string | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;

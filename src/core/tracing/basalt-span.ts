@@ -10,7 +10,9 @@ import type { MaskInfo, ResolvedTelemetry } from '../config.js';
 import type { Logger } from '../logger.js';
 import { ATTR, type ObserveKind, ROOT_KIND } from './attributes.js';
 import { type Identity, identityAttributes, setSpanHandle, type TraceState } from './context.js';
+import { sanitizeAttributes, spanName } from './sanitize.js';
 import { serialize } from './serialize.js';
+import { checkIdentity } from './trace-options.js';
 
 type Field = MaskInfo['field'];
 
@@ -115,7 +117,7 @@ export class BasaltSpan {
   identify(identity: Identity): this {
     this.#guard('identify', () => {
       if (!this.#state) return;
-      this.#state.setIdentity(identity);
+      this.#state.setIdentity(checkIdentity(identity, 'identify()'));
       const attrs = identityAttributes(this.#state.identity);
       this.otelSpan?.setAttributes(attrs);
       this.#state.rootSpan?.setAttributes(attrs);
@@ -138,18 +140,22 @@ export class BasaltSpan {
     return this;
   }
 
+  /** Sets one attribute; a value OpenTelemetry cannot export is written as JSON text (§10). */
   setAttribute(key: string, value: AttributeValue | undefined): this {
-    if (!this.#ended && value !== undefined) this.#guard('setAttribute', () => this.otelSpan?.setAttribute(key, value));
+    if (!this.#ended && value !== undefined) this.#guard('setAttribute', () => this.setAttributes({ [key]: value }));
     return this;
   }
 
+  /** Sets attributes, sanitized (bounded, exportable) where they enter. */
   setAttributes(attributes: Attributes): this {
-    if (!this.#ended) this.#guard('setAttributes', () => this.otelSpan?.setAttributes(attributes));
+    if (!this.#ended) this.#guard('setAttributes', () => this.otelSpan?.setAttributes(sanitizeAttributes(attributes)));
     return this;
   }
 
   addEvent(name: string, attributes?: Attributes): this {
-    if (!this.#ended) this.#guard('addEvent', () => this.otelSpan?.addEvent(name, attributes));
+    if (!this.#ended) {
+      this.#guard('addEvent', () => this.otelSpan?.addEvent(spanName(name, 'event'), sanitizeAttributes(attributes)));
+    }
     return this;
   }
 

@@ -1,5 +1,5 @@
 import { type Attributes, type Context, context, SpanKind, trace } from '@opentelemetry/api';
-import { requireFeatureSlug, sampleRate as validSampleRate } from '../config.js';
+import { requireFeatureSlug } from '../config.js';
 import { BasaltConfigError } from '../errors.js';
 import type { Experiment } from '../experiments.js';
 import { ATTR, OBSERVE_KINDS, type ObserveKind, ROOT_KIND } from './attributes.js';
@@ -12,7 +12,10 @@ import {
   setTraceState,
   TraceState,
 } from './context.js';
+import { runInSpan } from './run-in-span.js';
 import { ensureRuntime, packageLogger, type TracingRuntime } from './runtime.js';
+import { sanitizeAttributes, spanName } from './sanitize.js';
+import { checkEvaluationConfig, checkEvaluators, checkExperiment, checkIdentity } from './trace-options.js';
 
 export interface StartObserveOptions {
   /** Name of the root span (`analyse_ticket`). Default: the feature slug. */
@@ -52,10 +55,13 @@ export interface ObserveOptions {
  * @internal The public forms are `startObserve` and `Basalt#startObserve`.
  */
 export function openRoot(options: StartObserveOptions): BasaltSpan {
-  const featureSlug = requireFeatureSlug(options?.featureSlug, 'startObserve');
-  const rate = options.evaluationConfig?.sampleRate;
-  if (rate !== undefined) validSampleRate(rate, 'evaluationConfig.sampleRate');
-  const name = options.name || featureSlug;
+  const who = 'startObserve';
+  const featureSlug = requireFeatureSlug(options?.featureSlug, who);
+  const rate = checkEvaluationConfig(options.evaluationConfig, who);
+  const evaluators = checkEvaluators(options.evaluators, who);
+  const identity = checkIdentity(options.identity, who);
+  const experiment = checkExperiment(options.experiment, who);
+  const name = spanName(options.name, featureSlug);
   const parent = options.parent ?? context.active();
   if (getTraceState(parent)) {
     packageLogger().once(
@@ -69,7 +75,6 @@ export function openRoot(options: StartObserveOptions): BasaltSpan {
   const tracer = runtime.tracer(true);
   if (!tracer) return inertSpan(name, ROOT_KIND, parent);
 
-  const experiment = experimentRef(options.experiment);
   if (experiment?.featureSlug && experiment.featureSlug !== featureSlug) {
     runtime.logger.once(
       `experiment-mismatch:${experiment.id}:${featureSlug}`,
@@ -81,12 +86,12 @@ export function openRoot(options: StartObserveOptions): BasaltSpan {
   const state = new TraceState({
     featureSlug,
     experiment,
-    identity: options.identity,
+    identity,
     shouldEvaluate: experiment !== undefined || (sampleRate > 0 && Math.random() < sampleRate),
   });
   const attributes: Attributes = { [ATTR.ROOT]: true, [ATTR.SPAN_KIND]: ROOT_KIND };
-  if (options.evaluators?.length) attributes[ATTR.EVALUATORS] = options.evaluators.map(String);
-  if (options.evaluationConfig) attributes[ATTR.EVALUATION_CONFIG] = JSON.stringify(options.evaluationConfig);
+  if (evaluators?.length) attributes[ATTR.EVALUATORS] = evaluators;
+  if (rate !== undefined) attributes[ATTR.EVALUATION_CONFIG] = JSON.stringify({ sampleRate: rate });
   const withState = setTraceState(parent, state);
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, withState);
   state.rootSpan = span;
@@ -105,23 +110,28 @@ export function openChild(options: ObserveOptions): BasaltSpan {
   if (!OBSERVE_KINDS.includes(kind)) {
     throw new BasaltConfigError(`observe kind must be one of ${OBSERVE_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
   }
+  const name = spanName(options.name, kind);
   const parent = isBasaltSpan(options.parent) ? options.parent.context : (options.parent ?? context.active());
   const state = getTraceState(parent);
   if (!state) {
     packageLogger().once(
       'observe-outside-trace',
       'debug',
-      `observe("${options.name}") ran outside any startObserve root: no span was recorded.`,
+      `observe("${name}") ran outside any startObserve root: no span was recorded.`,
     );
-    return inertSpan(options.name, kind, parent);
+    return inertSpan(name, kind, parent);
   }
   const runtime = ensureRuntime();
   const tracer = runtime.tracer();
-  if (!tracer) return inertSpan(options.name, kind, parent);
-  const attributes: Attributes = { ...options.attributes, [ATTR.TRACE]: true, [ATTR.SPAN_KIND]: kind };
+  if (!tracer) return inertSpan(name, kind, parent);
+  const attributes: Attributes = {
+    ...sanitizeAttributes(options.attributes),
+    [ATTR.TRACE]: true,
+    [ATTR.SPAN_KIND]: kind,
+  };
   const spanKind = kind === 'generation' ? SpanKind.CLIENT : SpanKind.INTERNAL;
-  const span = tracer.startSpan(options.name, { kind: spanKind, attributes }, parent);
-  return handleFor(options.name, kind, span, parent, state, runtime, options);
+  const span = tracer.startSpan(name, { kind: spanKind, attributes }, parent);
+  return handleFor(name, kind, span, parent, state, runtime, options);
 }
 
 function handleFor(
@@ -143,82 +153,6 @@ function handleFor(
 /** A handle that records nothing (tracing off, outside a trace, or an internal failure). */
 export function inertSpan(name: string, kind: ObserveKind | typeof ROOT_KIND, parent: Context): BasaltSpan {
   return new BasaltSpan({ name, kind, context: parent });
-}
-
-function experimentRef(experiment: StartObserveOptions['experiment']): ExperimentRef | undefined {
-  if (experiment === undefined || experiment === null) return undefined;
-  if (typeof experiment === 'string') return experiment ? { id: experiment } : undefined;
-  if (typeof experiment.id !== 'string' || experiment.id === '') return undefined;
-  return { id: experiment.id, name: experiment.name, featureSlug: experiment.featureSlug };
-}
-
-/**
- * Runs `fn` with `handle` active: ends the span when `fn` returns or what it returned settles, records
- * a thrown error or rejection, and returns exactly what `fn` returned (#10.17): the same Promise
- * (a subclass keeps its methods: ky's `.json()`), the same thenable, the same value.
- */
-export function runInSpan<T>(handle: BasaltSpan, fn: (span: BasaltSpan) => T): T {
-  let result: T;
-  try {
-    result = context.with(handle.context, fn, undefined, handle);
-  } catch (error) {
-    handle.recordError(error);
-    handle.end();
-    throw error;
-  }
-  endWhenSettled(handle, result);
-  return result;
-}
-
-function endWhenSettled(handle: BasaltSpan, result: unknown): void {
-  const ok = () => handle.end();
-  const failed = (error: unknown) => {
-    handle.recordError(error);
-    handle.end();
-  };
-  if (result instanceof Promise) {
-    // A side branch: the caller's promise is returned untouched, and its rejection stays the caller's
-    // to handle (this branch handles its own).
-    result.then(ok, failed);
-    return;
-  }
-  if (!isThenable(result)) {
-    handle.end();
-    return;
-  }
-  // A thenable that is not a Promise (a query builder) may run its work on every `then`: calling it
-  // here would run it twice. The span ends when the caller's `then` settles instead.
-  try {
-    const then = result.then;
-    Object.defineProperty(result, 'then', {
-      configurable: true,
-      writable: true,
-      value(onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) {
-        return then.call(
-          result,
-          (value: unknown) => {
-            ok();
-            return onFulfilled ? onFulfilled(value) : value;
-          },
-          (reason: unknown) => {
-            failed(reason);
-            if (onRejected) return onRejected(reason);
-            throw reason;
-          },
-        );
-      },
-    });
-  } catch {
-    handle.end();
-  }
-}
-
-function isThenable(value: unknown): value is { then: (...args: unknown[]) => unknown } {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /** The Basalt span active in `ctx` (the innermost `startObserve`/`observe`), if any. */

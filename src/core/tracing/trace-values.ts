@@ -1,7 +1,9 @@
-import { requireFeatureSlug, sampleRate } from '../config.js';
+import { requireFeatureSlug } from '../config.js';
 import type { Experiment } from '../experiments.js';
 import { isRecord } from '../values.js';
 import { type ExperimentRef, type Identity, mergeIdentity } from './context.js';
+import { logOnce } from './safely.js';
+import { checkEvaluationConfig, checkEvaluators, checkExperiment, checkIdentity } from './trace-options.js';
 
 /**
  * The values an adapter gives the roots it opens, and what one call (`providerOptions.basalt`) or
@@ -26,14 +28,15 @@ export interface TraceDefaults extends TraceValues {
 }
 
 /** Checks an adapter's options once, where it is made, as `startObserve` does. */
-export function checkTraceDefaults<T extends { featureSlug: string; evaluationConfig?: { sampleRate?: number } }>(
-  options: T,
-  who: string,
-): T {
+export function checkTraceDefaults<T extends TraceDefaults>(options: T, who: string): T {
   requireFeatureSlug(options?.featureSlug, who);
-  const rate = options.evaluationConfig?.sampleRate;
-  if (rate !== undefined) sampleRate(rate, 'evaluationConfig.sampleRate');
-  return { ...options };
+  checkEvaluationConfig(options.evaluationConfig, who);
+  return {
+    ...options,
+    identity: checkIdentity(options.identity, who),
+    experiment: checkExperiment(options.experiment, who),
+    evaluators: checkEvaluators(options.evaluators, who),
+  };
 }
 
 /**
@@ -45,13 +48,20 @@ export function readTraceValues(raw: unknown): TraceValues | undefined {
   const values: TraceValues = {};
   if (typeof raw.featureSlug === 'string' && raw.featureSlug.trim() !== '') values.featureSlug = raw.featureSlug;
   if (typeof raw.name === 'string' && raw.name !== '') values.name = raw.name;
-  if (isRecord(raw.identity)) values.identity = raw.identity as Identity;
   if (isRecord(raw.metadata)) values.metadata = raw.metadata;
-  const experiment = raw.experiment;
-  if (typeof experiment === 'string' || (isRecord(experiment) && typeof experiment.id === 'string')) {
-    values.experiment = experiment as ExperimentRef | string;
-  }
+  values.identity = orWarn(() => checkIdentity(raw.identity, 'per-call basalt values'));
+  values.experiment = orWarn(() => checkExperiment(raw.experiment, 'per-call basalt values'));
   return values;
+}
+
+/** A per-call value that does not pass its check is left out (the defaults apply), and said once. */
+function orWarn<T>(check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    logOnce('trace-values.invalid', 'warn', `${(error as Error).message}: the value was ignored.`);
+    return undefined;
+  }
 }
 
 /** `over` on top of `base`: each value given wins; identity merges per field, metadata per key. */
