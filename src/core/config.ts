@@ -203,3 +203,16 @@ function envNumber(name: string, env: Env): number | undefined {
   }
   return value;
 }
+
+/** Telemetry settings (and the API key) that differ between two configs, by option name. */
+export function differingSettings(first: ResolvedConfig, next: ResolvedConfig): string[] {
+  const differs: string[] = (Object.keys(next.telemetry) as Array<keyof ResolvedTelemetry>).filter((key) => {
+    const a = first.telemetry[key];
+    const b = next.telemetry[key];
+    if (Array.isArray(a) && Array.isArray(b)) return a.length !== b.length || a.some((x, i) => x !== b[i]);
+    if (a && b && typeof a === 'object') return JSON.stringify(a) !== JSON.stringify(b);
+    return a !== b;
+  });
+  if (first.apiKey !== next.apiKey) differs.push('apiKey');
+  return differs;
+}

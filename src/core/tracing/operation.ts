@@ -1,6 +1,7 @@
 import { type Attributes, type Context, context } from '@opentelemetry/api';
 import { ATTR, type ObserveKind } from './attributes.js';
-import { type BasaltSpan, contentText } from './basalt-span.js';
+import type { BasaltSpan } from './basalt-span.js';
+import { contentText } from './content.js';
 import { getTraceState, type TraceState } from './context.js';
 import { inertSpan, openChild, openRoot } from './observe.js';
 import { currentRuntime, type TracingRuntime } from './runtime.js';
@@ -47,10 +48,7 @@ export interface OperationOutcome {
   cancelled?: boolean;
 }
 
-/**
- * Ends operations whose target (a stream the consumer dropped) was garbage-collected (#10.1). The
- * held value is the operation; the target is never reachable from it.
- */
+/** Ends operations whose target (a dropped stream) was collected (#10.1); the target is unreachable from the operation. */
 const collected = new FinalizationRegistry<Operation>((op) => op.abandon());
 
 /**

@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import { type ResolvedConfig, type ResolvedTelemetry, resolveConfig } from '../config.js';
+import { differingSettings, type ResolvedConfig, type ResolvedTelemetry, resolveConfig } from '../config.js';
 import { DEFAULT_FLUSH_TIMEOUT_MS } from '../constants.js';
 import { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
@@ -217,19 +217,6 @@ function safeLevel(): ResolvedConfig['logLevel'] {
 function fromEnvironment(): [ResolvedConfig, Logger] {
   const config = resolveConfig();
   return [config, new Logger(config.logLevel, [config.apiKey])];
-}
-
-/** Telemetry settings (and the API key) that differ between two configs, by option name. */
-function differingSettings(first: ResolvedConfig, next: ResolvedConfig): string[] {
-  const differs: string[] = (Object.keys(next.telemetry) as Array<keyof ResolvedTelemetry>).filter((key) => {
-    const a = first.telemetry[key];
-    const b = next.telemetry[key];
-    if (Array.isArray(a) && Array.isArray(b)) return a.length !== b.length || a.some((x, i) => x !== b[i]);
-    if (a && b && typeof a === 'object') return JSON.stringify(a) !== JSON.stringify(b);
-    return a !== b;
-  });
-  if (first.apiKey !== next.apiKey) differs.push('apiKey');
-  return differs;
 }
 
 const EXIT_FLUSH = Symbol.for('basalt-observe.exit-flush');

@@ -1,5 +1,9 @@
 import type { MaskFunction, MaskInfo } from '../config.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../constants.js';
+import { scansAsPlainJson, stringifyOrUndefined } from './plain-json.js';
+import { binaryForm, kindOf, safeGet } from './value-forms.js';
+
+export { binarySummary } from './value-forms.js';
 
 export interface SerializeOptions {
   /** Byte cap of the result (UTF-8), marker included. Default 32 KiB; never below the marker's 32 bytes. */
@@ -12,7 +16,8 @@ export interface SerializeOptions {
 export const TRUNCATION_MARKER = '…[truncated by basalt-observe]';
 
 const MAX_DEPTH = 24;
-const MAX_KEYS = 1000;
+/** Entries of one collection kept at most; also the plain-JSON fast path's bound. */
+export const MAX_KEYS = 1000;
 const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER, 'utf8');
 
 /**
@@ -61,11 +66,6 @@ export function truncate(text: string, maxBytes: number): string {
   while (cut.endsWith('\uFFFD') && Buffer.byteLength(cut, 'utf8') > budget - 2) cut = cut.slice(0, -1);
   if (Buffer.byteLength(cut, 'utf8') > budget) cut = cut.slice(0, -1);
   return cut + TRUNCATION_MARKER;
-}
-
-/** A summary standing in for binary data (images, audio, buffers); `bytes` null when unreadable. */
-export function binarySummary(type: string, bytes: number | null, mediaType?: string): Record<string, unknown> {
-  return mediaType ? { type: 'binary', kind: type, mediaType, bytes } : { type: 'binary', kind: type, bytes };
 }
 
 interface Walk {
@@ -209,9 +209,6 @@ function mapKey(key: unknown): string {
 }
 
 const NOT_SPECIAL = Symbol('not-special');
-/** %TypedArray%: `instanceof` also recognises a Proxy over a Buffer, which `ArrayBuffer.isView` does not. */
-const TypedArray = Object.getPrototypeOf(Uint8Array) as abstract new () => ArrayBufferView;
-
 /** Values with a form of their own. May throw (a revoked Proxy): `walk` catches. */
 function specialForm(obj: object, state: Walk): unknown {
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
@@ -229,95 +226,12 @@ function specialForm(obj: object, state: Walk): unknown {
   }
   if (obj instanceof RegExp) return walkString(obj.toString(), state);
   if (obj instanceof URL) return walkString(obj.href, state);
-  // Binary data is summarised from its size alone: no byte is read (a 20 MB Buffer costs nothing).
-  if (ArrayBuffer.isView(obj) || obj instanceof TypedArray || obj instanceof DataView) {
-    return binarySummary(kindOf(obj, 'ArrayBufferView'), sizeOf(obj, 'byteLength'));
-  }
-  if (obj instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && obj instanceof SharedArrayBuffer)) {
-    return binarySummary(kindOf(obj, 'ArrayBuffer'), sizeOf(obj, 'byteLength'));
-  }
-  if (typeof Blob !== 'undefined' && obj instanceof Blob) {
-    const mediaType = safeGet(obj, 'type');
-    return binarySummary('Blob', sizeOf(obj, 'size'), typeof mediaType === 'string' ? mediaType : undefined);
-  }
+  const binary = binaryForm(obj);
+  if (binary) return binary;
   if (obj instanceof WeakMap || obj instanceof WeakSet) return `[${kindOf(obj, 'WeakCollection')}]`;
   if (obj instanceof Promise) return '[Promise]';
   if (typeof safeGet(obj, 'getReader') === 'function') return '[ReadableStream]';
   return NOT_SPECIAL;
-}
-
-/** The constructor's name, read without trusting the object. */
-function kindOf(obj: object, fallback: string): string {
-  const ctor = safeGet(obj, 'constructor');
-  const name = typeof ctor === 'function' ? safeGet(ctor, 'name') : undefined;
-  return typeof name === 'string' && name ? name.slice(0, 64) : fallback;
-}
-
-function sizeOf(obj: object, key: string): number | null {
-  const size = safeGet(obj, key);
-  return typeof size === 'number' ? size : null;
-}
-
-/** Plain-JSON values the pre-scan looks at, at most, before leaving the value to `toJsonSafe`. */
-const PLAIN_SCAN_LIMIT = 2000;
-const PLAIN_MAX_DEPTH = 16;
-
-/** `isPlainJson` within its budgets; a getter that throws during the scan means "not plain". */
-function scansAsPlainJson(value: unknown, maxBytes: number): boolean {
-  try {
-    return isPlainJson(value, 0, { left: PLAIN_SCAN_LIMIT, chars: maxBytes * 2 });
-  } catch {
-    return false;
-  }
-}
-
-/** `JSON.stringify`, or undefined when a getter read a second time throws: the safe path runs then. */
-function stringifyOrUndefined(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * True when `JSON.stringify(value)` is exactly what `toJsonSafe` would produce: only strings,
- * finite numbers, booleans, null, undefined in objects, arrays, and objects with the plain prototype
- * (no `toJSON`, Map, Date, binary, cycles: deeper than `PLAIN_MAX_DEPTH` counts as not plain).
- * Bounded by `budget` (values and string characters). May throw (a getter): see `scansAsPlainJson`.
- */
-function isPlainJson(value: unknown, depth: number, budget: { left: number; chars: number }): boolean {
-  if (--budget.left < 0) return false;
-  switch (typeof value) {
-    case 'string':
-      // A payload far over the cap goes through `toJsonSafe`, which stops copying at the cap.
-      budget.chars -= value.length;
-      return budget.chars >= 0;
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object':
-      break;
-    default:
-      return false;
-  }
-  if (value === null) return true;
-  if (depth >= PLAIN_MAX_DEPTH) return false;
-  if (Array.isArray(value)) {
-    if (value.length > MAX_KEYS) return false;
-    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1, budget)) return false;
-    return true;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  const keys = Object.keys(value);
-  if (keys.length > MAX_KEYS) return false;
-  for (const key of keys) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined && !isPlainJson(item, depth + 1, budget)) return false;
-  }
-  return true;
 }
 
 /** The cap to apply: `maxBytes` when it is a usable number, else the default; never below the marker. */
@@ -332,12 +246,4 @@ function byteCap(maxBytes: unknown): number {
  */
 function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function safeGet(obj: object, key: PropertyKey): unknown {
-  try {
-    return (obj as Record<PropertyKey, unknown>)[key];
-  } catch {
-    return '[getter threw]';
-  }
 }
