@@ -78,9 +78,10 @@ export class RunTracer {
    * (docs/langchain.md).
    */
   start(run: RunStart): void {
-    const parent = this.#runs.get(run.parentRunId);
+    const parent = this.#runs.parentOf(run.parentRunId, run.metadata);
+    const entry = { metadata: run.metadata, parent, openChildren: 0 };
     if (parent && run.hidden) {
-      this.#runs.set(run.runId, { op: undefined, context: parent.context });
+      this.#runs.add(run.runId, { ...entry, op: undefined, context: parent.context });
       return;
     }
     const request = {
@@ -100,7 +101,7 @@ export class RunTracer {
           rootIsLeaf: true,
           parent: context.active(),
         });
-    this.#runs.set(run.runId, { op, context: op.context });
+    this.#runs.add(run.runId, { ...entry, op, context: op.context });
   }
 
   /**
