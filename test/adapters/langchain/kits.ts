@@ -49,8 +49,11 @@ export interface Invokable<I, O> {
 
 export interface Kit {
   major: string;
-  /** `prompt | chat model | string parser`; the model answers `responses` in turn. */
-  chain(responses: string[], generationInfo?: Record<string, unknown>): Invokable<{ question: string }, string>;
+  /**
+   * `prompt | chat model | string parser`; the model answers `responses` in turn. With `sleepMs`, it
+   * waits that long on a timer before answering, and before each character when it streams.
+   */
+  chain(responses: string[], options?: { sleepMs?: number }): Invokable<{ question: string }, string>;
   /**
    * `prompt | chat model | string parser` whose model echoes the prompt; with `sleepMs`, the model
    * waits that long (a timer, so concurrent invokes interleave) before it answers.
@@ -118,8 +121,12 @@ function makeKit(major: string, m: Modules): Kit {
 
   return {
     major,
-    chain: (responses, generationInfo) =>
-      asInvokable(prompt().pipe(new m.testing.FakeListChatModel({ responses, generationInfo })).pipe(parser())),
+    chain: (responses, options = {}) =>
+      asInvokable(
+        prompt()
+          .pipe(new m.testing.FakeListChatModel({ responses, sleep: options.sleepMs }))
+          .pipe(parser()),
+      ),
     echoChain: (sleepMs) =>
       asInvokable(
         prompt()
