@@ -9,6 +9,15 @@ import { RunTracer } from './run-tracer.js';
 const HIDDEN_TAG = 'langsmith:hidden';
 
 /**
+ * Ends the open runs of a handler that was garbage-collected: one handler per request, whose stream
+ * the consumer abandoned, is dropped with runs LangChain never ends. The held value is the handler's
+ * tracer, which never points back at the handler.
+ */
+const collected = new FinalizationRegistry<RunTracer>((tracer) =>
+  safely('langchain.collected', () => tracer.abandonAll()),
+);
+
+/**
  * A LangChain.js callback handler that records every run as a Basalt span (§7): chains, runnables
  * and graph nodes as `span`, chat models and LLMs as `generation` (with the GenAI fields of §5),
  * tools as `tool`, retrievers as `retrieval`, nested by `parentRunId`. A top-level run opens the
@@ -16,7 +25,8 @@ const HIDDEN_TAG = 'langsmith:hidden';
  * a child when a Basalt trace is already active. One instance serves any number of concurrent
  * invokes and holds no run after it ends. Works with `@langchain/core` 0.3 and 1.x.
  *
- * @throws {BasaltConfigError} when `featureSlug` is missing or `evaluationConfig.sampleRate` is out of range.
+ * @throws {BasaltConfigError} when `featureSlug` is missing, `evaluationConfig.sampleRate` is out of range,
+ * or `maxOpenRuns` / `idleTimeoutMs` is not a positive number (or `Infinity`).
  * @example
  * const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
  * await chain.invoke({ question }, { callbacks: [handler], metadata: { basalt: { identity: { user: { id: '42' } } } } });
@@ -29,6 +39,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     // Awaited hooks run in the caller's async context, so a top-level run finds the active trace.
     super({ _awaitHandler: true });
     this.#tracer = new RunTracer(checkOptions(options));
+    collected.register(this, this.#tracer);
   }
 
   /** @internal Runs started and not yet ended or failed: 0 once every invoke has settled. */

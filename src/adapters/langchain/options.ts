@@ -1,3 +1,5 @@
+// Core's integration entry does not re-export it yet; errors.ts is a leaf module.
+import { BasaltConfigError } from '../../core/errors.js';
 import {
   checkTraceDefaults,
   type Experiment,
@@ -27,9 +29,17 @@ export interface BasaltCallbackHandlerOptions {
   evaluationConfig?: { sampleRate?: number };
   /**
    * Bound on runs open at once. LangChain never ends the runs of a stream abandoned by its consumer;
-   * past this bound the oldest open run is ended (marked cancelled) and forgotten. Default 10,000.
+   * past this bound the open runs of the least recently active trace are ended (marked cancelled,
+   * children first) and forgotten. A positive integer, or `Infinity` for no bound. Default 10,000.
    */
   maxOpenRuns?: number;
+  /**
+   * A trace whose runs had no callback for this long is ended (its open runs marked cancelled,
+   * children first) and forgotten: the runs of a stream abandoned by its consumer, which LangChain
+   * never ends. Keep it above the longest silent step of a run (a slow tool). Milliseconds, a
+   * positive number, or `Infinity` for never. Default 300,000 (5 minutes).
+   */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -48,7 +58,24 @@ export interface BasaltInvokeMetadata {
 
 /** Checks the handler's options once, at construction, as `startObserve` does. */
 export function checkOptions(options: BasaltCallbackHandlerOptions): BasaltCallbackHandlerOptions {
-  return checkTraceDefaults(options, 'BasaltCallbackHandler');
+  const checked = checkTraceDefaults(options, 'BasaltCallbackHandler');
+  checkLimit('maxOpenRuns', checked.maxOpenRuns, 'integer');
+  checkLimit('idleTimeoutMs', checked.idleTimeoutMs, 'number');
+  return checked;
+}
+
+/** A limit is left out (the default), a positive integer or number, or `Infinity` (no limit). */
+function checkLimit(name: string, value: unknown, kind: 'integer' | 'number'): void {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return;
+  if (
+    typeof value === 'number' &&
+    value > 0 &&
+    (kind === 'number' ? Number.isFinite(value) : Number.isInteger(value))
+  ) {
+    return;
+  }
+  const got = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  throw new BasaltConfigError(`BasaltCallbackHandler: ${name} must be a positive ${kind} or Infinity; got ${got}`);
 }
 
 /** The root values of a top-level run: the handler's, overridden by the run config's `metadata.basalt`. */

@@ -1,59 +1,230 @@
 import type { Context } from '@opentelemetry/api';
-import type { Operation } from '../../core/integration.js';
+import { isRecord, logOnce, type Operation, safely } from '../../core/integration.js';
 
 /** What the handler remembers about a LangChain run between its start and its end. */
 export interface RunEntry {
+  readonly runId: string;
   /** The run's operation; `undefined` for a hidden run (`langsmith:hidden`), which only passes its parent on. */
-  op: Operation | undefined;
+  readonly op: Operation | undefined;
   /** The context the run's children are started in. */
-  context: Context;
+  readonly context: Context;
+  /** The run's LangChain metadata. Children inherit it: it tells apart two open runs given one run id. */
+  readonly metadata: unknown;
+  /** The entry of the run's parent, if the parent was open here when the run started. */
+  readonly parent: RunEntry | undefined;
+  /** The open runs of its top-level run, itself included. */
+  readonly group: RunGroup;
+  /** Child runs started and not yet ended. */
+  openChildren: number;
+}
+
+/** The open runs of one top-level run (one trace): ended together when abandoned, children first. */
+interface RunGroup {
+  /** In start order, so a parent comes before its children. */
+  readonly runs: Set<RunEntry>;
+  /** `performance.now()` at the last callback of any of its runs. */
+  lastActivity: number;
+}
+
+export interface RunLimits {
+  /** Past it, the least recently active group is abandoned. `Infinity`: no bound. */
+  maxOpenRuns: number;
+  /** A group without a callback for this long is abandoned. `Infinity`: never. */
+  idleTimeoutMs: number;
 }
 
 /** Default bound on open runs: see `RunRegistry`. */
 export const DEFAULT_MAX_OPEN_RUNS = 10_000;
+/** Default idle timeout: see `RunRegistry`. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** setTimeout's largest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Open runs keyed by LangChain run id (the shape of LangChain's own `BaseTracer` run map): every start
- * `set`s, every end and every error `take`s, so a run that ended holds nothing. Entries do not point
- * at their children, so nothing outlives its run.
+ * adds, every end and every error `take`s, so a run that ended holds nothing. An entry points at its
+ * parent and its group, never at its children.
  *
- * LangChain never ends the runs of a stream the consumer abandoned (`break` out of `for await`): those
- * entries would stay forever. The registry is bounded: past `maxOpenRuns`, the oldest open run is
- * handed to `onEvict` (which ends its span) and forgotten.
+ * A run id is unique per run unless the caller passes one (`invoke(input, { runId })`): two
+ * concurrent invokes given the same `runId` have two open top-level runs under one id. Neither
+ * replaces the other; a child is given the one whose metadata it inherited (LangChain copies the run
+ * config's metadata down to every child), an end the one with no child left open
+ * (docs/langchain.md, "Run ids given by the caller").
+ *
+ * LangChain never ends the runs of a stream the consumer abandoned (`break` out of `for await`).
+ * Those runs are abandoned (their operations end, marked cancelled) a whole group at a time, children
+ * before their top-level run, so no span is exported without its root: when the group had no callback
+ * for `idleTimeoutMs` (one unref'd timer per registry, armed only while runs are open), when more than
+ * `maxOpenRuns` are open (the least recently active group), and through `abandonAll` (the handler was
+ * garbage-collected). docs/langchain.md, "Abandoned runs".
  */
 export class RunRegistry {
-  readonly #runs = new Map<string, RunEntry>();
-  readonly #maxOpenRuns: number;
-  readonly #onEvict: (entry: RunEntry) => void;
+  /** Usually one entry per id; several only while runs given one id by the caller overlap. */
+  readonly #runs = new Map<string, RunEntry[]>();
+  /** Groups with open runs, least recently active first. */
+  readonly #groups = new Set<RunGroup>();
+  readonly #limits: RunLimits;
+  #size = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(maxOpenRuns: number, onEvict: (entry: RunEntry) => void) {
-    this.#maxOpenRuns = Math.max(1, Math.floor(maxOpenRuns));
-    this.#onEvict = onEvict;
+  constructor(limits: RunLimits) {
+    this.#limits = limits;
   }
 
   get size(): number {
-    return this.#runs.size;
+    return this.#size;
   }
 
-  set(runId: string, entry: RunEntry): void {
-    this.#runs.delete(runId);
-    while (this.#runs.size >= this.#maxOpenRuns) {
-      const oldest = this.#runs.keys().next().value as string;
-      const evicted = this.#runs.get(oldest);
-      this.#runs.delete(oldest);
-      if (evicted) this.#onEvict(evicted);
+  /**
+   * The open run a child started with `parentRunId` and `metadata` belongs to, once there is room for
+   * the child: past `maxOpenRuns`, the least recently active groups are abandoned, the parent's last.
+   */
+  reserve(parentRunId: string | undefined, metadata: unknown): RunEntry | undefined {
+    const parent = this.#parentOf(parentRunId, metadata);
+    if (parent) this.#touch(parent.group);
+    while (this.#size >= this.#limits.maxOpenRuns) {
+      const lru = this.#groups.values().next().value;
+      if (!lru) break;
+      this.#abandon(lru);
+      logOnce(
+        'langchain.evicted',
+        'warn',
+        `More than ${this.#limits.maxOpenRuns} LangChain runs were open at once: the least recently active traces are ended as cancelled (LangChain never ends the runs of a stream abandoned before its end).`,
+      );
     }
-    this.#runs.set(runId, entry);
+    return parent?.group.runs.has(parent) ? parent : undefined;
   }
 
-  get(runId: string | undefined): RunEntry | undefined {
-    return runId === undefined ? undefined : this.#runs.get(runId);
+  /** Registers a started run under `parent` (from `reserve`), or as a top-level run of a new group. */
+  add(runId: string, parent: RunEntry | undefined, run: Pick<RunEntry, 'op' | 'context' | 'metadata'>): void {
+    const group = parent?.group ?? { runs: new Set<RunEntry>(), lastActivity: 0 };
+    const entry: RunEntry = { ...run, runId, parent, group, openChildren: 0 };
+    const open = this.#runs.get(runId);
+    if (open) {
+      open.push(entry);
+      logOnce(
+        'langchain.run-id-reused',
+        'warn',
+        `BasaltCallbackHandler: a LangChain run started with the runId ${JSON.stringify(runId)} of a run still open (two invokes given one runId). Both are recorded and both end, but their child runs are told apart only by their metadata: pass a unique runId per invoke, or none.`,
+      );
+    } else {
+      this.#runs.set(runId, [entry]);
+    }
+    group.runs.add(entry);
+    if (parent) parent.openChildren++;
+    this.#size++;
+    this.#touch(group);
+    if (this.#timer === undefined) this.#arm(this.#limits.idleTimeoutMs);
   }
 
-  /** Removes the run and returns it: the only way an entry leaves, on end and on error alike. */
-  take(runId: string): RunEntry | undefined {
-    const entry = this.#runs.get(runId);
-    if (entry) this.#runs.delete(runId);
+  /** The open run a callback (a streamed token, an agent event) is for. */
+  get(runId: string): RunEntry | undefined {
+    const open = this.#runs.get(runId);
+    const entry = open && ending(open);
+    if (entry) this.#touch(entry.group);
     return entry;
+  }
+
+  /** Removes the run and returns it, on its end and on its error alike. */
+  take(runId: string): RunEntry | undefined {
+    const entry = this.get(runId);
+    if (entry) this.#remove(entry);
+    return entry;
+  }
+
+  /** Abandons every open run, children first (the handler was garbage-collected). */
+  abandonAll(): void {
+    for (const group of [...this.#groups]) this.#abandon(group);
+  }
+
+  #parentOf(parentRunId: string | undefined, metadata: unknown): RunEntry | undefined {
+    const open = parentRunId === undefined ? undefined : this.#runs.get(parentRunId);
+    if (!open || open.length === 1) return open?.[0];
+    // Several open runs share the id: the child's metadata holds its parent's, as LangChain passed it down.
+    const inherited = open.filter((entry) => !conflicting(entry.metadata, metadata));
+    return (inherited.length > 0 ? inherited : open).at(-1);
+  }
+
+  #touch(group: RunGroup): void {
+    group.lastActivity = performance.now();
+    // Re-inserted last: the set stays ordered by activity, least recent first.
+    this.#groups.delete(group);
+    this.#groups.add(group);
+  }
+
+  /** Ends the group's open runs as cancelled, latest started first, so its top-level run ends last. */
+  #abandon(group: RunGroup): void {
+    for (const entry of [...group.runs].reverse()) {
+      this.#remove(entry);
+      entry.op?.abandon();
+    }
+  }
+
+  #remove(entry: RunEntry): void {
+    const open = this.#runs.get(entry.runId);
+    const index = open?.indexOf(entry) ?? -1;
+    if (!open || index < 0) return;
+    if (open.length === 1) this.#runs.delete(entry.runId);
+    else open.splice(index, 1);
+    entry.group.runs.delete(entry);
+    if (entry.group.runs.size === 0) this.#groups.delete(entry.group);
+    if (entry.parent) entry.parent.openChildren--;
+    this.#size--;
+    if (this.#size === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #arm(delayMs: number): void {
+    if (!Number.isFinite(delayMs)) return;
+    // The callback holds the registry, never the handler, so a dropped handler can still be collected.
+    this.#timer = setTimeout(() => this.#sweep(), Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(delayMs))));
+    this.#timer.unref?.();
+  }
+
+  /** Abandons the groups idle for `idleTimeoutMs`, then waits for the next one to be. */
+  #sweep(): void {
+    this.#timer = undefined;
+    safely('langchain.idle-timeout', () => {
+      const { idleTimeoutMs } = this.#limits;
+      const now = performance.now();
+      const idle = [...this.#groups].filter((group) => now - group.lastActivity >= idleTimeoutMs);
+      for (const group of idle) this.#abandon(group);
+      if (idle.length > 0) {
+        logOnce(
+          'langchain.idle-timeout',
+          'info',
+          `LangChain runs without a callback for ${idleTimeoutMs} ms were ended as cancelled: a stream abandoned before its end, or a step slower than idleTimeoutMs (raise it for those).`,
+        );
+      }
+      const next = this.#groups.values().next().value;
+      if (next && this.#timer === undefined) this.#arm(next.lastActivity + idleTimeoutMs - now);
+    });
+  }
+}
+
+/**
+ * Of the open runs sharing an id, the one an end (or a token) is for: a run ends after its children
+ * did, so the first one with no child left open; else the first started.
+ */
+function ending(open: RunEntry[]): RunEntry {
+  return open.find((entry) => entry.openChildren === 0) ?? (open[0] as RunEntry);
+}
+
+/** Whether `child` metadata cannot have been inherited from `parent`: a key of both with another value. */
+function conflicting(parent: unknown, child: unknown): boolean {
+  if (!isRecord(parent) || !isRecord(child)) return false;
+  return Object.keys(parent).some((key) => key in child && !sameValue(parent[key], child[key]));
+}
+
+/** LangChain passes metadata values down as they are; a copy (same JSON) counts as the same value. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
   }
 }

@@ -14,7 +14,7 @@ import {
 import { type ModelOperation, modelEndAttributes, modelStartAttributes, serializedName } from './generation.js';
 import { splitSystem } from './messages.js';
 import { type BasaltCallbackHandlerOptions, traceDefaults } from './options.js';
-import { DEFAULT_MAX_OPEN_RUNS, type RunEntry, RunRegistry } from './run-registry.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_OPEN_RUNS, RunRegistry } from './run-registry.js';
 
 const WHO = 'BasaltCallbackHandler';
 
@@ -60,11 +60,25 @@ export class RunTracer {
 
   constructor(options: BasaltCallbackHandlerOptions) {
     this.#options = options;
-    this.#runs = new RunRegistry(options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS, (entry) => this.#evict(entry));
+    this.#runs = new RunRegistry({
+      maxOpenRuns: options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    });
   }
 
   get openRuns(): number {
     return this.#runs.size;
+  }
+
+  /** Ends every open run, marked cancelled, children first: the handler was garbage-collected. */
+  abandonAll(): void {
+    if (this.#runs.size === 0) return;
+    this.#runs.abandonAll();
+    logOnce(
+      'langchain.collected',
+      'debug',
+      'A BasaltCallbackHandler was garbage-collected with LangChain runs open (a stream abandoned before its end): they were ended as cancelled.',
+    );
   }
 
   /** The open operation of a run, if any. */
@@ -78,9 +92,9 @@ export class RunTracer {
    * (docs/langchain.md).
    */
   start(run: RunStart): void {
-    const parent = this.#runs.get(run.parentRunId);
+    const parent = this.#runs.reserve(run.parentRunId, run.metadata);
     if (parent && run.hidden) {
-      this.#runs.set(run.runId, { op: undefined, context: parent.context });
+      this.#runs.add(run.runId, parent, { op: undefined, context: parent.context, metadata: run.metadata });
       return;
     }
     const request = {
@@ -100,7 +114,7 @@ export class RunTracer {
           rootIsLeaf: true,
           parent: context.active(),
         });
-    this.#runs.set(run.runId, { op, context: op.context });
+    this.#runs.add(run.runId, parent, { op, context: op.context, metadata: run.metadata });
   }
 
   /**
@@ -157,14 +171,5 @@ export class RunTracer {
   /** Adds an event to an open run's span, with content serialized as inputs and outputs are. */
   event(runId: string, name: string, attributes: Attributes, content: { input?: unknown; output?: unknown }): void {
     this.#runs.get(runId)?.op?.event(name, attributes, content);
-  }
-
-  #evict(entry: RunEntry): void {
-    entry.op?.abandon();
-    logOnce(
-      'langchain.evicted',
-      'warn',
-      `More than ${this.#options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS} LangChain runs were open at once: the oldest are ended as cancelled (LangChain never ends the runs of a stream abandoned before its end).`,
-    );
   }
 }

@@ -39,6 +39,7 @@ export interface RunConfig {
   callbacks?: unknown[];
   metadata?: Record<string, unknown>;
   runName?: string;
+  runId?: string;
 }
 
 export interface Invokable<I, O> {
@@ -48,10 +49,16 @@ export interface Invokable<I, O> {
 
 export interface Kit {
   major: string;
-  /** `prompt | chat model | string parser`; the model answers `responses` in turn. */
-  chain(responses: string[], generationInfo?: Record<string, unknown>): Invokable<{ question: string }, string>;
-  /** `prompt | chat model | string parser` whose model echoes the prompt. */
-  echoChain(): Invokable<{ question: string }, string>;
+  /**
+   * `prompt | chat model | string parser`; the model answers `responses` in turn. With `sleepMs`, it
+   * waits that long on a timer before answering, and before each character when it streams.
+   */
+  chain(responses: string[], options?: { sleepMs?: number }): Invokable<{ question: string }, string>;
+  /**
+   * `prompt | chat model | string parser` whose model echoes the prompt; with `sleepMs`, the model
+   * waits that long (a timer, so concurrent invokes interleave) before it answers.
+   */
+  echoChain(sleepMs?: number): Invokable<{ question: string }, string>;
   /** `prompt | chat model` whose model throws `message`. */
   failingChain(message: string): Invokable<{ question: string }, unknown>;
   /** A chat model answering with `usage_metadata` and `response_metadata`, as provider models do. */
@@ -100,11 +107,32 @@ function makeKit(major: string, m: Modules): Kit {
     }
   }
 
+  class SlowEchoChatModel extends m.testing.FakeChatModel {
+    readonly #sleepMs: number;
+    constructor(sleepMs: number) {
+      super({});
+      this.#sleepMs = sleepMs;
+    }
+    override async _generate(...args: Parameters<testing1.FakeChatModel['_generate']>) {
+      await new Promise((resolve) => setTimeout(resolve, this.#sleepMs));
+      return super._generate(...args);
+    }
+  }
+
   return {
     major,
-    chain: (responses, generationInfo) =>
-      asInvokable(prompt().pipe(new m.testing.FakeListChatModel({ responses, generationInfo })).pipe(parser())),
-    echoChain: () => asInvokable(prompt().pipe(new m.testing.FakeChatModel({})).pipe(parser())),
+    chain: (responses, options = {}) =>
+      asInvokable(
+        prompt()
+          .pipe(new m.testing.FakeListChatModel({ responses, sleep: options.sleepMs }))
+          .pipe(parser()),
+      ),
+    echoChain: (sleepMs) =>
+      asInvokable(
+        prompt()
+          .pipe(sleepMs === undefined ? new m.testing.FakeChatModel({}) : new SlowEchoChatModel(sleepMs))
+          .pipe(parser()),
+      ),
     failingChain: (message) =>
       asInvokable(prompt().pipe(new m.testing.FakeStreamingChatModel({ thrownErrorString: message }))),
     usageModel: () => asInvokable(new UsageChatModel({})),

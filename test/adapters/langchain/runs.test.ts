@@ -69,6 +69,74 @@ describe.each(kits)('BasaltCallbackHandler › runs › @langchain/core $major',
     }
   });
 
+  it('keeps two concurrent invokes given the same runId apart, each its own trace and identity', async () => {
+    const t = setupTracing();
+    const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
+    // The model waits on a timer: alice's and bob's steps interleave.
+    const chain = kit.echoChain(5);
+    const invoke = (user: string) =>
+      chain.invoke(
+        { question: `question of ${user}` },
+        { runId: 'same', callbacks: [handler], metadata: { basalt: { identity: { user: { id: user } } } } },
+      );
+
+    const answers = await Promise.all([invoke('alice'), invoke('bob')]);
+
+    expect(answers).toEqual(['Be brief.\nquestion of alice', 'Be brief.\nquestion of bob']);
+    expect(handler.openRunCount).toBe(0);
+    const spans = await t.spans();
+    const traces = byTrace(spans);
+    expect(traces.size).toBe(2);
+    const users = new Set<string>();
+    for (const trace of traces.values()) {
+      const root = rootOf(trace);
+      const user = String(root?.attributes['basalt.user.id']);
+      users.add(user);
+      expect(trace.map((s) => s.name).sort()).toEqual([
+        'ChatPromptTemplate',
+        'RunnableSequence',
+        'StrOutputParser',
+        'chat',
+      ]);
+      expect(root?.attributes['basalt.span.output']).toBe(`Be brief.\nquestion of ${user}`);
+      expect(root?.attributes['basalt.span.cancelled']).toBeUndefined();
+      const chat = trace.find((s) => s.name === 'chat');
+      expect(String(chat?.attributes['gen_ai.input.messages'])).toContain(`"question of ${user}"`);
+      expect(chat?.attributes['basalt.span.output']).toBe(`Be brief.\nquestion of ${user}`);
+      for (const span of trace) {
+        expect(span.attributes['basalt.user.id']).toBe(user);
+        if (span !== root) expect(span.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
+      }
+    }
+    expect([...users].sort()).toEqual(['alice', 'bob']);
+    expect(t.logs.filter((line) => line.includes('unique runId'))).toHaveLength(1);
+  });
+
+  it('ends and exports both runs given one runId when nothing else tells them apart, and warns once', async () => {
+    const t = setupTracing();
+    const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
+    const chain = kit.echoChain(5);
+
+    const answers = await Promise.all(
+      ['first', 'second', 'third'].map((q) => chain.invoke({ question: q }, { runId: 'same', callbacks: [handler] })),
+    );
+
+    expect(answers).toEqual(['Be brief.\nfirst', 'Be brief.\nsecond', 'Be brief.\nthird']);
+    expect(handler.openRunCount).toBe(0);
+    const spans = await t.spans();
+    // Three roots, each ended once, none cut short; every child is in the trace of an exported root.
+    const roots = spans.filter((s) => s.attributes['basalt.root'] === true);
+    expect(roots.map((r) => r.name)).toEqual(['RunnableSequence', 'RunnableSequence', 'RunnableSequence']);
+    expect(spans).toHaveLength(12);
+    const rootIds = new Set(roots.map((r) => r.spanContext().spanId));
+    for (const span of spans) {
+      expect(span.attributes['basalt.span.cancelled']).toBeUndefined();
+      if (!rootIds.has(span.spanContext().spanId))
+        expect(rootIds.has(String(span.parentSpanContext?.spanId))).toBe(true);
+    }
+    expect(t.logs.filter((line) => line.includes('unique runId'))).toHaveLength(1);
+  });
+
   it('takes feature slug, experiment, identity and metadata per invoke from metadata.basalt', async () => {
     const t = setupTracing();
     const handler = new BasaltCallbackHandler({
@@ -152,22 +220,5 @@ describe.each(kits)('BasaltCallbackHandler › runs › @langchain/core $major',
     });
     expect(sequence.attributes['basalt.root']).toBeUndefined();
     expect(handler.openRunCount).toBe(0);
-  });
-
-  it('ends the runs of an abandoned stream as cancelled once more than maxOpenRuns are open', async () => {
-    const t = setupTracing();
-    const handler = new BasaltCallbackHandler({ featureSlug: 'support', maxOpenRuns: 4 });
-
-    for await (const _chunk of await kit.chain(['abandoned']).stream({ question: 'q' }, { callbacks: [handler] })) {
-      break;
-    }
-    // LangChain never ends the runs of a stream its consumer left.
-    expect(handler.openRunCount).toBe(3);
-    await kit.chain(['ok']).invoke({ question: 'q' }, { callbacks: [handler] });
-
-    expect(handler.openRunCount).toBeLessThan(4);
-    const cancelled = (await t.spans()).filter((s) => s.attributes['basalt.span.cancelled'] === true);
-    expect(cancelled.map((s) => s.name)).toContain('RunnableSequence');
-    expect(t.logs.join('\n')).toContain('the oldest are ended as cancelled');
   });
 });

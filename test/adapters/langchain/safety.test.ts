@@ -15,6 +15,38 @@ describe('BasaltCallbackHandler › options', () => {
       BasaltConfigError,
     );
   });
+
+  it.each([
+    [Number.NaN, 'NaN'],
+    [0, '0'],
+    [-1, '-1'],
+    [1.5, '1.5'],
+    [Number.NEGATIVE_INFINITY, '-Infinity'],
+    ['10', '"10"'],
+    [null, 'null'],
+  ])('throws a BasaltConfigError naming maxOpenRuns when it is %s', (maxOpenRuns, shown) => {
+    const make = () => new BasaltCallbackHandler({ featureSlug: 'x', maxOpenRuns: maxOpenRuns as number });
+    expect(make).toThrow(BasaltConfigError);
+    expect(make).toThrow(`BasaltCallbackHandler: maxOpenRuns must be a positive integer or Infinity; got ${shown}`);
+  });
+
+  it.each([Number.NaN, 0, -5, Number.NEGATIVE_INFINITY, '60000', null])(
+    'throws a BasaltConfigError naming idleTimeoutMs when it is %s',
+    (idleTimeoutMs) => {
+      const make = () => new BasaltCallbackHandler({ featureSlug: 'x', idleTimeoutMs: idleTimeoutMs as number });
+      expect(make).toThrow(BasaltConfigError);
+      expect(make).toThrow(/idleTimeoutMs must be a positive number or Infinity/);
+    },
+  );
+
+  it('takes Infinity as no bound on open runs and no idle timeout, and a fraction of a millisecond', () => {
+    expect(
+      () => new BasaltCallbackHandler({ featureSlug: 'x', maxOpenRuns: Number.POSITIVE_INFINITY, idleTimeoutMs: 0.5 }),
+    ).not.toThrow();
+    expect(
+      () => new BasaltCallbackHandler({ featureSlug: 'x', idleTimeoutMs: Number.POSITIVE_INFINITY }),
+    ).not.toThrow();
+  });
 });
 
 describe.each(kits)('BasaltCallbackHandler › never breaks the app › @langchain/core $major', (kit) => {
