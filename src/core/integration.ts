@@ -4,6 +4,7 @@
  * and the small value readers. An integration is a translator from its framework's events to
  * `openOperation` / `Operation`, and imports nothing else from core.
  */
+export { BasaltConfigError } from './errors.js';
 export type { Experiment } from './experiments.js';
 export { ATTR, type ObserveKind } from './tracing/attributes.js';
 export type { ExperimentRef, Identity } from './tracing/context.js';

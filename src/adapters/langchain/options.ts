@@ -1,6 +1,5 @@
-// Core's integration entry does not re-export it yet; errors.ts is a leaf module.
-import { BasaltConfigError } from '../../core/errors.js';
 import {
+  BasaltConfigError,
   checkTraceDefaults,
   type Experiment,
   type ExperimentRef,
@@ -74,7 +73,14 @@ function checkLimit(name: string, value: unknown, kind: 'integer' | 'number'): v
   ) {
     return;
   }
-  const got = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  const got =
+    typeof value === 'number'
+      ? String(value)
+      : typeof value === 'string'
+        ? JSON.stringify(value)
+        : value === null
+          ? 'null'
+          : typeof value;
   throw new BasaltConfigError(`BasaltCallbackHandler: ${name} must be a positive ${kind} or Infinity; got ${got}`);
 }
 
