@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_QUEUE_SIZE,
   DEFAULT_OTLP_ENDPOINT,
 } from './constants.js';
+import { otelEnvEndpoint, otelResourceAttributes, tracesUrl } from './endpoint.js';
 import { BasaltConfigError, redactUrl } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
@@ -71,6 +72,8 @@ export interface ResolvedTelemetry {
   endpoint: string | undefined;
   headers: Record<string, string>;
   serviceName: string;
+  /** From `OTEL_RESOURCE_ATTRIBUTES`. */
+  resourceAttributes: Record<string, string>;
   environment: string | undefined;
   exporters: SpanExporter[];
   sampleRate: number;
@@ -85,6 +88,8 @@ export interface ResolvedTelemetry {
 
 export interface ResolvedConfig {
   apiKey: string | undefined;
+  /** What the user should hear once (an empty key given, local mode in production). */
+  warnings: string[];
   apiUrl: string;
   logLevel: LogLevel;
   timeoutMs: number;
@@ -95,29 +100,50 @@ type Env = Record<string, string | undefined>;
 
 /** Resolves options and environment into one validated config: where every Basalt and OpenTelemetry variable is read (the printed tree alone reads `NO_COLOR`/`FORCE_COLOR`). */
 export function resolveConfig(options: BasaltOptions = {}, env: Env = process.env): ResolvedConfig {
-  const t = options.telemetry ?? {};
-  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.BASALT_API_KEY);
-  const apiUrl = validUrl('apiUrl', nonEmpty(options.apiUrl) ?? nonEmpty(env.BASALT_API_URL) ?? DEFAULT_API_URL);
-  const logLevel = options.logLevel ?? (nonEmpty(env.BASALT_LOG_LEVEL) as LogLevel | undefined) ?? 'warn';
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new BasaltConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(logLevel)}`);
+  const o = checkObject(options, 'new Basalt() options', 'an object such as { apiKey }');
+  const t = checkObject(o.telemetry ?? {}, 'telemetry', 'an object');
+  const warnings: string[] = [];
+  const apiKey = optionString(o.apiKey, 'apiKey') ?? nonEmpty(env.BASALT_API_KEY);
+  if (o.apiKey !== undefined && nonEmpty(o.apiKey as string) === undefined) {
+    warnings.push('apiKey was passed but is empty: experiments and tracing run in local mode.');
   }
-  const explicitEndpoint = nonEmpty(t.endpoint) ?? nonEmpty(env.BASALT_OTEL_EXPORTER_OTLP_ENDPOINT);
+  const apiUrl = fromOptionOrEnv(o.apiUrl, 'apiUrl', env, 'BASALT_API_URL', validUrl) ?? DEFAULT_API_URL;
+  const logLevel = fromOptionOrEnv(o.logLevel, 'logLevel', env, 'BASALT_LOG_LEVEL', validLogLevel) ?? 'warn';
   const exporters = t.exporter === undefined ? [] : Array.isArray(t.exporter) ? t.exporter : [t.exporter];
   const enabled = t.enabled ?? envBool('BASALT_TELEMETRY_ENABLED', env) ?? true;
-  const endpoint = explicitEndpoint ?? (apiKey ? DEFAULT_OTLP_ENDPOINT : undefined);
+  const basaltEndpoint = fromOptionOrEnv(
+    t.endpoint,
+    'telemetry.endpoint',
+    env,
+    'BASALT_OTEL_EXPORTER_OTLP_ENDPOINT',
+    validUrl,
+  );
+  // OpenTelemetry's own variables stand in only without a Basalt key: with one, spans go to Basalt
+  // unless a Basalt setting says otherwise (docs/decisions.md).
+  const otel = basaltEndpoint || apiKey ? undefined : otelEnvEndpoint(env);
+  const endpoint =
+    basaltEndpoint ??
+    (otel ? validUrl(otel.endpoint, otel.variable) : undefined) ??
+    (apiKey ? DEFAULT_OTLP_ENDPOINT : undefined);
   const mode: ExportMode = !enabled ? 'disabled' : exporters.length > 0 ? 'custom' : endpoint ? 'otlp' : 'local';
+  if (mode === 'local' && productionLooking(env)) {
+    warnings.push(
+      'No BASALT_API_KEY and no endpoint in what looks like production (NODE_ENV=production, VERCEL or AWS_LAMBDA_FUNCTION_NAME): traces go to the local trace file on this machine, not to Basalt.',
+    );
+  }
   return {
     apiKey,
     apiUrl,
     logLevel,
-    timeoutMs: positiveInt('timeoutMs', options.timeoutMs ?? 10_000),
+    timeoutMs: positiveInt('timeoutMs', o.timeoutMs ?? 10_000),
+    warnings,
     telemetry: {
       enabled,
       mode,
-      endpoint: endpoint === undefined ? undefined : validUrl('telemetry.endpoint', endpoint),
-      headers: { ...t.headers },
+      endpoint: endpoint === undefined ? undefined : tracesUrl(endpoint),
+      headers: { ...otel?.headers, ...t.headers },
       serviceName: nonEmpty(t.serviceName) ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'basalt-app',
+      resourceAttributes: otelResourceAttributes(env),
       environment: nonEmpty(t.environment) ?? nonEmpty(env.BASALT_ENVIRONMENT),
       exporters,
       sampleRate:
@@ -133,6 +159,56 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = process.en
       printTraces: t.printTraces ?? envBool('BASALT_PRINT_TRACES', env) ?? true,
     },
   };
+}
+
+/** `value` when it is a plain object, else a config error saying what was expected (`new Basalt('sk-…')`). */
+function checkObject<T extends object>(value: T, name: string, expected: string): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new BasaltConfigError(`${name} must be ${expected}; got ${typeOf(value)}`);
+  }
+  return value;
+}
+
+/** A string option, or a config error naming it (an API key of 123 or an object is a mistake). */
+function optionString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new BasaltConfigError(`${name} must be a string; got ${typeOf(value)}`);
+  return nonEmpty(value);
+}
+
+/** The option if given, else the variable; a bad value is reported under the name the user set. */
+function fromOptionOrEnv<T>(
+  option: unknown,
+  optionName: string,
+  env: Env,
+  variable: string,
+  check: (value: string, name: string) => T,
+): T | undefined {
+  const given = optionString(option, optionName);
+  if (given !== undefined) return check(given, optionName);
+  const raw = nonEmpty(env[variable]);
+  return raw === undefined ? undefined : check(raw, `${variable} (the ${optionName} option)`);
+}
+
+function validLogLevel(value: string, name: string): LogLevel {
+  if (!LOG_LEVELS.includes(value as LogLevel)) {
+    throw new BasaltConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(value)}`);
+  }
+  return value as LogLevel;
+}
+
+function productionLooking(env: Env): boolean {
+  return (
+    env.NODE_ENV === 'production' ||
+    nonEmpty(env.VERCEL) !== undefined ||
+    nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME) !== undefined
+  );
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** Validates a sample rate (config, env or `evaluationConfig`): a finite number in [0, 1]. */
@@ -166,7 +242,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /** An absolute http(s) URL without its trailing slashes; the error prints it without credentials. */
-function validUrl(name: string, value: string): string {
+function validUrl(value: string, name: string): string {
   let url: URL;
   try {
     url = new URL(value);

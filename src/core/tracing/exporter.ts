@@ -4,6 +4,7 @@ import { OTLPTraceExporter as OTLPHttpTraceExporter } from '@opentelemetry/expor
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from '../config.js';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
+import { otlpProtocolFor } from '../endpoint.js';
 import { Logger } from '../logger.js';
 import { LocalTraceExporter } from './local-exporter.js';
 
@@ -15,23 +16,6 @@ export interface BasaltExporterOptions {
   /** Extra headers (OTLP/HTTP) or metadata (OTLP/gRPC). */
   headers?: Record<string, string>;
   timeoutMillis?: number;
-}
-
-export type OtlpProtocol = 'http/protobuf' | 'grpc';
-
-/**
- * The endpoint rule of Basalt's Python SDK (§8): an http(s) URL whose host does not contain `grpc`
- * and whose port is not 4317 speaks OTLP/HTTP protobuf; anything else speaks OTLP/gRPC.
- */
-export function otlpProtocolFor(endpoint: string): OtlpProtocol {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return 'grpc';
-  }
-  const http = url.protocol === 'http:' || url.protocol === 'https:';
-  return http && !url.hostname.includes('grpc') && url.port !== '4317' ? 'http/protobuf' : 'grpc';
 }
 
 /**

@@ -59,6 +59,7 @@ export function startTracing(config: ResolvedConfig, logger: Logger): StartedTra
   );
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({
+      ...telemetry.resourceAttributes,
       [ATTR.SERVICE_NAME]: telemetry.serviceName,
       ...basaltResourceAttributes(),
       ...(telemetry.environment ? { [ATTR.DEPLOYMENT_ENVIRONMENT]: telemetry.environment } : {}),

@@ -177,6 +177,7 @@ export function ensureRuntime(): TracingRuntime {
  */
 export function installRuntime(config: ResolvedConfig, logger: Logger): TracingRuntime {
   const slot = basaltGlobal();
+  warnConfig(config, logger);
   const existing = slot.runtime as TracingRuntime | undefined;
   if (!existing) {
     const runtime = new TracingRuntime(config, logger);
@@ -216,7 +217,19 @@ function safeLevel(): ResolvedConfig['logLevel'] {
 
 function fromEnvironment(): [ResolvedConfig, Logger] {
   const config = resolveConfig();
-  return [config, new Logger(config.logLevel, [config.apiKey])];
+  const logger = new Logger(config.logLevel, [config.apiKey]);
+  warnConfig(config, logger);
+  return [config, logger];
+}
+
+/** The config's warnings (an empty key, local mode in production), each once per process. */
+function warnConfig(config: ResolvedConfig, logger: Logger): void {
+  const { warned } = basaltGlobal();
+  for (const warning of config.warnings) {
+    if (warned.has(warning)) continue;
+    warned.add(warning);
+    logger.warn(warning);
+  }
 }
 
 const EXIT_FLUSH = Symbol.for('basalt-observe.exit-flush');
