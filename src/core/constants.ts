@@ -24,3 +24,5 @@ export const DEFAULT_SCHEDULED_DELAY_MS = 1000;
  */
 export const DEFAULT_EXPORT_TIMEOUT_MS = 5_000;
 export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
+/** Least time between two warnings that count the spans lost since the previous one (§8). */
+export const DEFAULT_LOSS_REPORT_INTERVAL_MS = 60_000;

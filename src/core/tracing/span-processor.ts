@@ -1,4 +1,4 @@
-import type { Context } from '@opentelemetry/api';
+import { type Context, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from '../config.js';
 import { DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MAX_QUEUE_SIZE } from '../constants.js';
@@ -77,11 +77,16 @@ export class BasaltSpanProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if (this.#shutdown) return;
+    // A sampler's RECORD decision: the span was recorded for local use, not to be exported.
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.#onlyBasalt && span.attributes[ATTR.IN_TRACE] !== true) return;
     this.#queue.add(span);
   }
 
-  /** Exports what has ended so far; resolves within `timeoutMs` even when the collector hangs. */
+  /**
+   * Exports what has ended when it is called (not what ends meanwhile); resolves within `timeoutMs`
+   * even when the collector hangs, and never rejects.
+   */
   forceFlush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
     return withTimeout(this.#queue.drain(), timeoutMs);
   }
@@ -94,6 +99,7 @@ export class BasaltSpanProcessor implements SpanProcessor {
         Promise.resolve().then(() => this.#exporter.shutdown()),
         timeoutMs,
       );
+      this.#queue.reportLosses();
       basaltGlobal().externalProcessors.delete(this);
     })();
     return this.#shutdown;
