@@ -9,6 +9,9 @@ import {
 } from '../constants.js';
 import type { Logger } from '../logger.js';
 
+/** How much longer than its deadline the queue waits for an exporter's answer before giving up on it. */
+const BACKSTOP_GRACE_MS = 500;
+
 export interface ExportQueueOptions {
   maxQueueSize: number;
   maxExportBatchSize?: number;
@@ -31,12 +34,19 @@ export interface ExportStats {
 
 /**
  * A bounded export queue in the spirit of OpenTelemetry's `BatchSpanProcessorBase`, with the drop
- * accounting the app can see (§8): past `maxQueueSize` spans are dropped and counted. It keeps the
- * safeguards of OpenTelemetry's processor: exports run with tracing suppressed, so an app's HTTP
- * instrumentation does not trace the exporter's own requests; a flush exports what was queued when
- * it was called, all batches at once, and does not wait for spans that end meanwhile; losses are
- * warned about once, then counted again at most every `lossReportIntervalMillis`, never one line
- * per span. Nothing awaits the network on the app's path, and the timers are `unref`'d.
+ * accounting the app can see (§8): spans past `maxQueueSize`, counting those in exports in flight,
+ * are dropped and counted. It keeps the safeguards of OpenTelemetry's processor: exports run with
+ * tracing suppressed, so an app's HTTP instrumentation does not trace the exporter's own requests;
+ * a flush exports what was queued when it was called, all batches at once, and does not wait for
+ * spans that end meanwhile; losses are warned about once, then counted again at most every
+ * `lossReportIntervalMillis`, never one line per span. Nothing awaits the network on the app's path,
+ * and the timers are `unref`'d.
+ *
+ * Unlike OpenTelemetry's processor, a batch does not wait for the export before it: a full batch
+ * leaves at once, a partial one after `scheduledDelayMillis`. So every span is on its way within
+ * that delay of its end, and a script that never calls `shutdown()` is not held by a chain of
+ * exports one after another (a gRPC call holds the process while it is active). The bound, which
+ * counts the spans in flight, keeps memory and the number of exports in flight bounded.
  */
 export class ExportQueue {
   readonly stats: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0 };
@@ -47,12 +57,14 @@ export class ExportQueue {
   readonly #delay: number;
   readonly #timeout: number;
   #queue: ReadableSpan[] = [];
+  /** When the oldest span in the queue was added. */
+  #oldestAt = 0;
   #timer: NodeJS.Timeout | undefined;
-  #timerDelay = 0;
-  /** The timer's export: one at a time. */
-  #inFlight: Promise<void> | undefined;
-  /** Every export not settled yet, the timer's and the flushes'. */
+  #timerAt = 0;
+  /** Every export not settled yet. */
   readonly #exports = new Set<Promise<void>>();
+  /** Spans in those exports. */
+  #exporting = 0;
 
   constructor(exporter: SpanExporter, logger: Logger, options: ExportQueueOptions) {
     this.#exporter = exporter;
@@ -63,19 +75,24 @@ export class ExportQueue {
     this.#timeout = options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MS;
   }
 
+  /**
+   * Spans not settled yet: queued, or in an export in flight. The last flush at `beforeExit` runs
+   * while this is above 0, so a script that ends during an export still waits for it (bounded by the
+   * export deadline), although an OTLP/HTTP export holds no reference on the event loop.
+   */
   get size(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#exporting;
   }
 
   add(span: ReadableSpan): void {
-    if (this.#queue.length >= this.#maxQueueSize) {
+    if (this.size >= this.#maxQueueSize) {
       this.stats.droppedQueueFull++;
       this.#losses.dropped(this.#maxQueueSize);
       return;
     }
+    if (this.#queue.length === 0) this.#oldestAt = Date.now();
     this.#queue.push(span);
-    if (this.#queue.length >= this.#batchSize) this.#schedule(0);
-    else this.#schedule(this.#delay);
+    this.#schedule(this.#queue.length >= this.#batchSize ? 0 : this.#delay);
   }
 
   /**
@@ -100,20 +117,17 @@ export class ExportQueue {
     this.#losses.report();
   }
 
-  /**
-   * Arms the export timer. A sooner request replaces a later one (a full batch must not wait for the
-   * partial-batch delay); while an export is in flight, its end reschedules.
-   */
+  /** Arms the export timer to fire within `delay`; a sooner request replaces a later one. */
   #schedule(delay: number): void {
-    if (this.#inFlight) return;
+    const at = Date.now() + delay;
     if (this.#timer) {
-      if (delay >= this.#timerDelay) return;
+      if (at >= this.#timerAt) return;
       this.#clearTimer();
     }
-    this.#timerDelay = delay;
+    this.#timerAt = at;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#exportNext();
+      this.#exportDue();
     }, delay);
     this.#timer.unref?.();
   }
@@ -123,16 +137,22 @@ export class ExportQueue {
     this.#timer = undefined;
   }
 
-  #exportNext(): void {
-    if (this.#inFlight || this.#queue.length === 0) return;
-    this.#inFlight = this.#export(this.#queue.splice(0, this.#batchSize)).finally(() => {
-      this.#inFlight = undefined;
-      if (this.#queue.length > 0) this.#schedule(this.#queue.length >= this.#batchSize ? 0 : this.#delay);
-    });
+  /** Sends the full batches, and the partial rest once its oldest span has waited the delay. */
+  #exportDue(): void {
+    // Batches counted and taken first: an exporter may end spans synchronously, which queue again.
+    const full = Math.floor(this.#queue.length / this.#batchSize);
+    const due = this.#oldestAt + this.#delay <= Date.now();
+    const batches: ReadableSpan[][] = [];
+    for (let i = 0; i < full; i++) batches.push(this.#queue.splice(0, this.#batchSize));
+    if (due && this.#queue.length > 0) batches.push(this.#queue.splice(0));
+    for (const batch of batches) this.#export(batch);
+    if (this.#queue.length > 0) this.#schedule(Math.max(0, this.#oldestAt + this.#delay - Date.now()));
   }
 
   #export(batch: ReadableSpan[]): Promise<void> {
+    this.#exporting += batch.length;
     const work = this.#exportBatch(batch).then(() => {
+      this.#exporting -= batch.length;
       this.#exports.delete(work);
       this.#losses.maybeReport();
     });
@@ -151,9 +171,12 @@ export class ExportQueue {
         else this.#failed(batch.length, reason);
         resolve();
       };
+      // A backstop for an exporter that never calls back. Basalt's OTLP exporter ends every export by
+      // the same deadline itself; the grace lets it, so that the next export never starts while a
+      // gRPC call of the previous one still holds the process (grpc-js refs active calls).
       const timer = setTimeout(
         () => settle(false, new Error(`export timed out after ${this.#timeout} ms`)),
-        this.#timeout,
+        this.#timeout + BACKSTOP_GRACE_MS,
       );
       timer.unref?.();
       // As OpenTelemetry's BatchSpanProcessor does: the exporter's own requests are not traced.

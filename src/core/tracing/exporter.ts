@@ -1,11 +1,10 @@
-import { Metadata } from '@grpc/grpc-js';
-import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as OTLPHttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from '../config.js';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
 import { Logger } from '../logger.js';
 import { LocalTraceExporter } from './local-exporter.js';
+import { OtlpExporter } from './otlp-exporter.js';
+import { grpcTransport, httpTransport } from './otlp-transports.js';
 
 export interface BasaltExporterOptions {
   /** Default env `BASALT_API_KEY`. Sent as `authorization: Bearer <key>`. */
@@ -57,19 +56,21 @@ export function createBasaltExporter(options: BasaltExporterOptions = {}): SpanE
   return createOtlpExporter(endpoint, config.apiKey, headers, options.timeoutMillis);
 }
 
-/** OTLP/HTTP protobuf or OTLP/gRPC by the endpoint rule, authenticated with the API key when there is one. */
+/**
+ * OTLP/HTTP protobuf or OTLP/gRPC by the endpoint rule, authenticated with the API key when there is
+ * one; the user's own `authorization` header wins over the key (§8). Every export ends by
+ * `timeoutMillis`, retries included, and `shutdown()` aborts the exports in flight (`OtlpExporter`).
+ */
 export function createOtlpExporter(
   endpoint: string,
   apiKey: string | undefined,
   headers: Record<string, string>,
   timeoutMillis = DEFAULT_EXPORT_TIMEOUT_MS,
 ): SpanExporter {
-  const all: Record<string, string> = { ...headers };
-  if (apiKey) all.authorization = `Bearer ${apiKey}`;
-  if (otlpProtocolFor(endpoint) === 'http/protobuf') {
-    return new OTLPHttpTraceExporter({ url: endpoint, headers: all, timeoutMillis });
-  }
-  const metadata = new Metadata();
-  for (const [key, value] of Object.entries(all)) metadata.set(key.toLowerCase(), value);
-  return new OTLPGrpcTraceExporter({ url: endpoint, metadata, timeoutMillis });
+  const userAuthorization = Object.keys(headers).some((key) => key.toLowerCase() === 'authorization');
+  const all: Record<string, string> = apiKey && !userAuthorization ? { authorization: `Bearer ${apiKey}` } : {};
+  Object.assign(all, headers);
+  const transport =
+    otlpProtocolFor(endpoint) === 'http/protobuf' ? httpTransport(endpoint, all) : grpcTransport(endpoint, all);
+  return new OtlpExporter(transport, timeoutMillis);
 }
