@@ -17,10 +17,11 @@ export const DEFAULT_MAX_QUEUE_SIZE = 2048;
 export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 512;
 export const DEFAULT_SCHEDULED_DELAY_MS = 1000;
 /**
- * Deadline of one export, the OTLP exporter's retries included. Not longer than the flush timeout:
- * a refused or slow export keeps the process alive until this deadline, so it bounds how long a
- * script that never calls shutdown() lingers after its last span (§8). At OpenTelemetry's 10 s,
- * such a script stayed up to ~10 s when the collector was down.
+ * Deadline of one export, retries included: Basalt's OTLP exporter starts no attempt that cannot
+ * end by it. Not longer than the flush timeout: a script that never calls shutdown() is held by its
+ * last flush until this deadline at most (§8, docs/decisions.md). OpenTelemetry's is 10 s.
  */
 export const DEFAULT_EXPORT_TIMEOUT_MS = 5_000;
 export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
+/** Least time between two warnings that count the spans lost since the previous one (§8). */
+export const DEFAULT_LOSS_REPORT_INTERVAL_MS = 60_000;

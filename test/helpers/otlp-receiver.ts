@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { GRPC_HOST, GrpcHostRoute } from './grpc-host-route.js';
 import { closedPort } from './http-server.js';
@@ -27,6 +27,13 @@ export interface OtlpReceiverOptions {
   delayMs?: number;
   /** No server at all: the endpoint's port was opened and closed, so connecting is refused. */
   closed?: boolean;
+  /**
+   * A black hole: a TCP server that accepts every connection and never reads or answers. Whatever
+   * the protocol, the exporter waits for its own deadline.
+   */
+  blackHole?: boolean;
+  /** A TCP server that resets every connection as soon as it is accepted (`ECONNRESET`). */
+  reset?: boolean;
 }
 
 export interface OtlpReceiver {
@@ -49,7 +56,8 @@ const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export
 
 /**
  * A real OTLP trace collector on 127.0.0.1 for tests: OTLP/HTTP protobuf (any path) or OTLP/gRPC
- * (`TraceService/Export`), decoding what arrives, with faults on demand (status, delay, closed).
+ * (`TraceService/Export`), decoding what arrives, with faults on demand (status, delay, closed,
+ * black hole, reset).
  *
  * gRPC: the endpoint rule sends a random-port endpoint over gRPC only when its host contains `grpc`,
  * and no such name resolves to loopback without editing `/etc/hosts`. So while a gRPC receiver is
@@ -94,6 +102,7 @@ class ReceiverState {
   }
 
   listen(): Promise<number> {
+    if (this.#options.blackHole || this.#options.reset) return this.#listenTcp();
     return this.#options.protocol === 'http' ? this.#listenHttp() : this.#listenGrpc();
   }
 
@@ -147,6 +156,27 @@ class ReceiverState {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     await this.#stop?.();
+  }
+
+  /** The TCP-level faults: accept and hold every connection silently, or reset it at once. */
+  async #listenTcp(): Promise<number> {
+    const sockets = new Set<Socket>();
+    const server = createTcpServer((socket) => {
+      if (this.#options.reset) {
+        socket.resetAndDestroy();
+        return;
+      }
+      sockets.add(socket);
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.#stop = () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      });
+    return (server.address() as AddressInfo).port;
   }
 
   async #listenHttp(): Promise<number> {

@@ -1,7 +1,16 @@
-import { ExportResultCode } from '@opentelemetry/core';
+import { context } from '@opentelemetry/api';
+import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { DEFAULT_EXPORT_TIMEOUT_MS, DEFAULT_MAX_EXPORT_BATCH_SIZE, DEFAULT_SCHEDULED_DELAY_MS } from '../constants.js';
+import {
+  DEFAULT_EXPORT_TIMEOUT_MS,
+  DEFAULT_LOSS_REPORT_INTERVAL_MS,
+  DEFAULT_MAX_EXPORT_BATCH_SIZE,
+  DEFAULT_SCHEDULED_DELAY_MS,
+} from '../constants.js';
 import type { Logger } from '../logger.js';
+
+/** How much longer than its deadline the queue waits for an exporter's answer before giving up on it. */
+const BACKSTOP_GRACE_MS = 500;
 
 export interface ExportQueueOptions {
   maxQueueSize: number;
@@ -9,6 +18,8 @@ export interface ExportQueueOptions {
   /** Delay before a partial batch is sent. 0 sends at the next tick (local mode). */
   scheduledDelayMillis?: number;
   exportTimeoutMillis?: number;
+  /** Least time between two warnings that count the spans lost since the previous one. Default 60 s. */
+  lossReportIntervalMillis?: number;
 }
 
 /** Counters of what happened to ended spans (for `basalt.stats()` and the drop warning). */
@@ -23,74 +34,100 @@ export interface ExportStats {
 
 /**
  * A bounded export queue in the spirit of OpenTelemetry's `BatchSpanProcessorBase`, with the drop
- * accounting the app can see: past `maxQueueSize` spans are dropped and counted, the first drop and
- * the first failed export are each warned once (§8). One export at a time; nothing ever awaits the
- * network on the app's path, and the timer is `unref`'d so it never keeps the process alive.
+ * accounting the app can see (§8): spans past `maxQueueSize`, counting those in exports in flight,
+ * are dropped and counted. It keeps the safeguards of OpenTelemetry's processor: exports run with
+ * tracing suppressed, so an app's HTTP instrumentation does not trace the exporter's own requests;
+ * a flush exports what was queued when it was called, all batches at once, and does not wait for
+ * spans that end meanwhile; losses are warned about once, then counted again at most every
+ * `lossReportIntervalMillis`, never one line per span. Nothing awaits the network on the app's path,
+ * and the timers are `unref`'d.
+ *
+ * Unlike OpenTelemetry's processor, a batch does not wait for the export before it: a full batch
+ * leaves at once, a partial one after `scheduledDelayMillis`. So every span is on its way within
+ * that delay of its end, and a script that never calls `shutdown()` is not held by a chain of
+ * exports one after another (a gRPC call holds the process while it is active). The bound, which
+ * counts the spans in flight, keeps memory and the number of exports in flight bounded.
  */
 export class ExportQueue {
   readonly stats: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0 };
   readonly #exporter: SpanExporter;
-  readonly #logger: Logger;
+  readonly #losses: LossReport;
   readonly #maxQueueSize: number;
   readonly #batchSize: number;
   readonly #delay: number;
   readonly #timeout: number;
   #queue: ReadableSpan[] = [];
+  /** When the oldest span in the queue was added. */
+  #oldestAt = 0;
   #timer: NodeJS.Timeout | undefined;
-  #timerDelay = 0;
-  #inFlight: Promise<void> | undefined;
+  #timerAt = 0;
+  /** Every export not settled yet. */
+  readonly #exports = new Set<Promise<void>>();
+  /** Spans in those exports. */
+  #exporting = 0;
 
   constructor(exporter: SpanExporter, logger: Logger, options: ExportQueueOptions) {
     this.#exporter = exporter;
-    this.#logger = logger;
+    this.#losses = new LossReport(logger, this.stats, options.lossReportIntervalMillis);
     this.#maxQueueSize = options.maxQueueSize;
     this.#batchSize = Math.min(options.maxExportBatchSize ?? DEFAULT_MAX_EXPORT_BATCH_SIZE, options.maxQueueSize);
     this.#delay = options.scheduledDelayMillis ?? DEFAULT_SCHEDULED_DELAY_MS;
     this.#timeout = options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MS;
   }
 
+  /**
+   * Spans not settled yet: queued, or in an export in flight. The last flush at `beforeExit` runs
+   * while this is above 0, so a script that ends during an export still waits for it (bounded by the
+   * export deadline), although an OTLP/HTTP export holds no reference on the event loop.
+   */
   get size(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#exporting;
   }
 
   add(span: ReadableSpan): void {
-    if (this.#queue.length >= this.#maxQueueSize) {
+    if (this.size >= this.#maxQueueSize) {
       this.stats.droppedQueueFull++;
-      this.#logger.once(
-        'export.queue-full',
-        'warn',
-        `Export queue full (${this.#maxQueueSize} spans): dropping spans until the collector catches up. The app is not affected; basalt.stats() counts the drops.`,
-      );
+      this.#losses.dropped(this.#maxQueueSize);
       return;
     }
+    if (this.#queue.length === 0) this.#oldestAt = Date.now();
     this.#queue.push(span);
-    if (this.#queue.length >= this.#batchSize) this.#schedule(0);
-    else this.#schedule(this.#delay);
-  }
-
-  /** Exports everything queued so far, one batch at a time. Resolves when done; never rejects. */
-  async drain(): Promise<void> {
-    this.#clearTimer();
-    // Bounded: every round either exports a batch or waits for the one in flight.
-    for (let round = 0; round < 10_000 && (this.#queue.length > 0 || this.#inFlight); round++) {
-      await (this.#inFlight ?? this.#exportNext());
-    }
+    this.#schedule(this.#queue.length >= this.#batchSize ? 0 : this.#delay);
   }
 
   /**
-   * Arms the export timer. A sooner request replaces a later one (a full batch must not wait for the
-   * partial-batch delay); while an export is in flight, its end reschedules.
+   * Exports every span queued now, all batches at once (as OpenTelemetry's `forceFlush` does), and
+   * waits for those and for the exports already in flight. Spans that end meanwhile are left to the
+   * timer, so a flush never chases a stream of new spans. Resolves when done; never rejects.
    */
+  async drain(): Promise<void> {
+    this.#clearTimer();
+    const waits = [...this.#exports];
+    // Taken before the first export starts: an exporter may end spans synchronously (§10).
+    const queued = this.#queue;
+    this.#queue = [];
+    for (let i = 0; i < queued.length; i += this.#batchSize) {
+      waits.push(this.#export(queued.slice(i, i + this.#batchSize)));
+    }
+    await Promise.all(waits);
+  }
+
+  /** Warns with the count of spans lost since the last warning, if any (at shutdown). */
+  reportLosses(): void {
+    this.#losses.report();
+  }
+
+  /** Arms the export timer to fire within `delay`; a sooner request replaces a later one. */
   #schedule(delay: number): void {
-    if (this.#inFlight) return;
+    const at = Date.now() + delay;
     if (this.#timer) {
-      if (delay >= this.#timerDelay) return;
+      if (at >= this.#timerAt) return;
       this.#clearTimer();
     }
-    this.#timerDelay = delay;
+    this.#timerAt = at;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#exportNext();
+      this.#exportDue();
     }, delay);
     this.#timer.unref?.();
   }
@@ -100,15 +137,27 @@ export class ExportQueue {
     this.#timer = undefined;
   }
 
-  #exportNext(): Promise<void> {
-    if (this.#inFlight) return this.#inFlight;
-    const batch = this.#queue.splice(0, this.#batchSize);
-    if (batch.length === 0) return Promise.resolve();
-    this.#inFlight = this.#exportBatch(batch).finally(() => {
-      this.#inFlight = undefined;
-      if (this.#queue.length > 0) this.#schedule(this.#queue.length >= this.#batchSize ? 0 : this.#delay);
+  /** Sends the full batches, and the partial rest once its oldest span has waited the delay. */
+  #exportDue(): void {
+    // Batches counted and taken first: an exporter may end spans synchronously, which queue again.
+    const full = Math.floor(this.#queue.length / this.#batchSize);
+    const due = this.#oldestAt + this.#delay <= Date.now();
+    const batches: ReadableSpan[][] = [];
+    for (let i = 0; i < full; i++) batches.push(this.#queue.splice(0, this.#batchSize));
+    if (due && this.#queue.length > 0) batches.push(this.#queue.splice(0));
+    for (const batch of batches) this.#export(batch);
+    if (this.#queue.length > 0) this.#schedule(Math.max(0, this.#oldestAt + this.#delay - Date.now()));
+  }
+
+  #export(batch: ReadableSpan[]): Promise<void> {
+    this.#exporting += batch.length;
+    const work = this.#exportBatch(batch).then(() => {
+      this.#exporting -= batch.length;
+      this.#exports.delete(work);
+      this.#losses.maybeReport();
     });
-    return this.#inFlight;
+    this.#exports.add(work);
+    return work;
   }
 
   #exportBatch(batch: ReadableSpan[]): Promise<void> {
@@ -122,26 +171,89 @@ export class ExportQueue {
         else this.#failed(batch.length, reason);
         resolve();
       };
+      // A backstop for an exporter that never calls back. Basalt's OTLP exporter ends every export by
+      // the same deadline itself; the grace lets it, so that the next export never starts while a
+      // gRPC call of the previous one still holds the process (grpc-js refs active calls).
       const timer = setTimeout(
         () => settle(false, new Error(`export timed out after ${this.#timeout} ms`)),
-        this.#timeout,
+        this.#timeout + BACKSTOP_GRACE_MS,
       );
       timer.unref?.();
-      try {
-        this.#exporter.export(batch, (result) => settle(result.code === ExportResultCode.SUCCESS, result.error));
-      } catch (error) {
-        settle(false, error);
-      }
+      // As OpenTelemetry's BatchSpanProcessor does: the exporter's own requests are not traced.
+      context.with(suppressTracing(context.active()), () => {
+        try {
+          this.#exporter.export(batch, (result) => settle(result.code === ExportResultCode.SUCCESS, result.error));
+        } catch (error) {
+          settle(false, error);
+        }
+      });
     });
   }
 
   #failed(count: number, reason: unknown): void {
     this.stats.failedExports += count;
+    this.#losses.failed(count, reason);
+  }
+}
+
+/**
+ * OpenTelemetry's drop accounting, told to the app's console: the first drop and the first failed
+ * export are each warned once; later losses are counted and reported together, after an export
+ * settles, at most once per interval (and at shutdown), so a collector outage costs a few lines.
+ */
+class LossReport {
+  readonly #logger: Logger;
+  readonly #stats: ExportStats;
+  readonly #interval: number;
+  /** The counters as the last warning told them. */
+  readonly #told = { dropped: 0, failed: 0 };
+  #toldAt = 0;
+
+  constructor(logger: Logger, stats: ExportStats, interval = DEFAULT_LOSS_REPORT_INTERVAL_MS) {
+    this.#logger = logger;
+    this.#stats = stats;
+    this.#interval = interval;
+  }
+
+  dropped(maxQueueSize: number): void {
+    if (this.#told.dropped > 0) return;
+    this.#told.dropped = this.#stats.droppedQueueFull;
+    this.#toldAt = Date.now();
+    this.#logger.once(
+      'export.queue-full',
+      'warn',
+      `Export queue full (${maxQueueSize} spans): dropping spans until the collector catches up. The app is not affected; basalt.stats() counts the drops.`,
+    );
+  }
+
+  failed(count: number, reason: unknown): void {
+    if (this.#told.failed > 0) return;
+    this.#told.failed = this.#stats.failedExports;
+    this.#toldAt = Date.now();
     const why = reason instanceof Error ? reason.message : String(reason ?? 'unknown error');
     this.#logger.once(
       'export.failed',
       'warn',
       `Exporting spans failed (${why}); ${count} span(s) lost. The app is not affected; basalt.stats() counts further losses.`,
     );
+  }
+
+  /** Reports the losses since the last warning once the interval has passed. */
+  maybeReport(): void {
+    if (Date.now() - this.#toldAt >= this.#interval) this.report();
+  }
+
+  report(): void {
+    const dropped = this.#stats.droppedQueueFull - this.#told.dropped;
+    const failed = this.#stats.failedExports - this.#told.failed;
+    if (dropped <= 0 && failed <= 0) return;
+    this.#told.dropped = this.#stats.droppedQueueFull;
+    this.#told.failed = this.#stats.failedExports;
+    this.#toldAt = Date.now();
+    const parts = [
+      dropped > 0 ? `${dropped} span(s) dropped because the export queue was full` : '',
+      failed > 0 ? `${failed} span(s) lost in failed exports` : '',
+    ].filter(Boolean);
+    this.#logger.warn(`${parts.join(' and ')} since the last report. basalt.stats() has the totals.`);
   }
 }

@@ -1,12 +1,11 @@
-import { Metadata } from '@grpc/grpc-js';
-import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as OTLPHttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from '../config.js';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
 import { otlpProtocolFor } from '../endpoint.js';
 import { Logger } from '../logger.js';
 import { LocalTraceExporter } from './local-exporter.js';
+import { OtlpExporter } from './otlp-exporter.js';
+import { grpcTransport, httpTransport } from './otlp-transports.js';
 
 export interface BasaltExporterOptions {
   /** Default env `BASALT_API_KEY`. Sent as `authorization: Bearer <key>`. */
@@ -41,19 +40,46 @@ export function createBasaltExporter(options: BasaltExporterOptions = {}): SpanE
   return createOtlpExporter(endpoint, config.apiKey, headers, options.timeoutMillis);
 }
 
-/** OTLP/HTTP protobuf or OTLP/gRPC by the endpoint rule, authenticated with the API key when there is one. */
+/**
+ * OTLP/HTTP protobuf or OTLP/gRPC by the endpoint rule, with the headers `exportHeaders` gives.
+ * Every export ends by `timeoutMillis`, retries included, and `shutdown()` aborts the exports in
+ * flight (`OtlpExporter`).
+ */
 export function createOtlpExporter(
   endpoint: string,
   apiKey: string | undefined,
   headers: Record<string, string>,
   timeoutMillis = DEFAULT_EXPORT_TIMEOUT_MS,
 ): SpanExporter {
-  const all: Record<string, string> = { ...headers };
-  if (apiKey) all.authorization = `Bearer ${apiKey}`;
-  if (otlpProtocolFor(endpoint) === 'http/protobuf') {
-    return new OTLPHttpTraceExporter({ url: endpoint, headers: all, timeoutMillis });
+  const all = exportHeaders(endpoint, apiKey, headers);
+  const transport =
+    otlpProtocolFor(endpoint) === 'http/protobuf' ? httpTransport(endpoint, all) : grpcTransport(endpoint, all);
+  return new OtlpExporter(transport, timeoutMillis);
+}
+
+/**
+ * The headers of an export (#10.11, docs/decisions.md). The user's own headers are always sent and
+ * always win: the Basalt key never replaces a user's `authorization` (§8). The key itself is added
+ * only for Basalt's hosts (`*.getbasalt.ai`) and loopback collectors (nothing leaves the machine):
+ * a third-party collector never receives the Basalt key unless the user puts it in `headers`.
+ */
+export function exportHeaders(
+  endpoint: string,
+  apiKey: string | undefined,
+  headers: Record<string, string>,
+): Record<string, string> {
+  const userAuthorization = Object.keys(headers).some((key) => key.toLowerCase() === 'authorization');
+  const sendKey = apiKey !== undefined && !userAuthorization && keyMayGoTo(endpoint);
+  return { ...(sendKey ? { authorization: `Bearer ${apiKey}` } : {}), ...headers };
+}
+
+function keyMayGoTo(endpoint: string): boolean {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    return false;
   }
-  const metadata = new Metadata();
-  for (const [key, value] of Object.entries(all)) metadata.set(key.toLowerCase(), value);
-  return new OTLPGrpcTraceExporter({ url: endpoint, metadata, timeoutMillis });
+  if (host === 'getbasalt.ai' || host.endsWith('.getbasalt.ai')) return true;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -1,4 +1,4 @@
-import type { Context } from '@opentelemetry/api';
+import { type Context, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MAX_QUEUE_SIZE } from '../constants.js';
 import { Logger, type LogLevel } from '../logger.js';
@@ -62,7 +62,7 @@ export class BasaltSpanProcessor implements SpanProcessor {
     return this.#queue.stats;
   }
 
-  /** Spans waiting in the queue. */
+  /** Spans not settled yet: waiting in the queue or in an export in flight. */
   get queued(): number {
     return this.#queue.size;
   }
@@ -83,33 +83,48 @@ export class BasaltSpanProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if (this.#shutdown) return;
+    // A sampler's RECORD decision: the span was recorded for local use, not to be exported.
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.#onlyBasalt && span.attributes[ATTR.IN_TRACE] !== true) return;
     this.#queue.add(span);
   }
 
-  /** Exports what has ended so far; resolves within `timeoutMs` even when the collector hangs. */
+  /**
+   * Exports what has ended when it is called (not what ends meanwhile); resolves within `timeoutMs`
+   * even when the collector hangs, and never rejects.
+   */
   forceFlush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
     return withTimeout(this.#queue.drain(), timeoutMs);
   }
 
-  /** Flushes, then shuts the exporter down. Idempotent: every call returns the first call's promise. */
+  /**
+   * Flushes, then shuts the exporter down, all within `timeoutMs`. The exporter's shutdown is called
+   * even when the flush gave up: Basalt's OTLP exporter then aborts the exports still in flight, so
+   * nothing of ours keeps the process alive once this resolves (§8). Idempotent: every call returns
+   * the first call's promise.
+   */
   shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
     this.#shutdown ??= (async () => {
+      const deadline = Date.now() + timeoutMs;
       await this.forceFlush(timeoutMs);
       await withTimeout(
         Promise.resolve().then(() => this.#exporter.shutdown()),
-        timeoutMs,
+        Math.max(0, deadline - Date.now()),
       );
+      this.#queue.reportLosses();
     })();
     return this.#shutdown;
   }
 }
 
-/** Resolves when `work` settles or after `ms`, whichever is first; never rejects. */
+/**
+ * Resolves when `work` settles or after `ms`, whichever is first; never rejects. While it waits, its
+ * timer keeps the process alive (at most `ms`): exports hold no reference on the event loop, so
+ * without it a script awaiting `flush()` or `shutdown()` would exit before the export is done.
+ */
 export function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    timer.unref?.();
     work.then(
       () => {
         clearTimeout(timer);

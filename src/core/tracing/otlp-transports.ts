@@ -1,0 +1,181 @@
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
+import { SDK_VERSION } from '../constants.js';
+import type { OtlpTransport, SendOutcome } from './otlp-exporter.js';
+
+const USER_AGENT = `basalt-observe/${SDK_VERSION}`;
+
+/** HTTP statuses OTLP says to retry (as OpenTelemetry's exporters do). */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/** Network errors worth another attempt (as OpenTelemetry's exporters do). */
+const RETRYABLE_NETWORK_ERRORS = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
+interface HttpClient {
+  request(url: URL, options: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest;
+  agent: Agent;
+}
+
+/**
+ * OTLP/HTTP protobuf: one POST per attempt to `url`, through a keep-alive agent of its own.
+ *
+ * `node:http` (or `https`) is loaded on the first export and its `request` looked up on each one,
+ * as an app's HTTP instrumentation expects (the export runs with tracing suppressed, so it records
+ * nothing). Sockets are `unref`'d: an export never keeps the process alive by itself; a flush or a
+ * shutdown that awaits it does, until its timeout (`withTimeout`). `close()` destroys the agent.
+ */
+export function httpTransport(url: string, headers: Record<string, string>): OtlpTransport {
+  const target = new URL(url);
+  let client: Promise<HttpClient> | undefined;
+  let agent: Agent | undefined;
+  const load = async (): Promise<HttpClient> => {
+    const http =
+      target.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
+    agent = new http.Agent({ keepAlive: true });
+    return { request: (...args) => http.request(...args), agent };
+  };
+  return {
+    async send(body, timeoutMs, signal) {
+      if (timeoutMs <= 0) return { kind: 'retry', error: new Error('export deadline passed') };
+      client ??= load();
+      const { request, agent: keepAlive } = await client;
+      if (signal.aborted) return aborted();
+      return new Promise<SendOutcome>((resolve) => {
+        let settled = false;
+        const finish = (outcome: SendOutcome, destroy: boolean) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal.removeEventListener('abort', stop);
+          if (destroy) req.destroy();
+          resolve(outcome);
+        };
+        const req = request(
+          target,
+          {
+            method: 'POST',
+            agent: keepAlive,
+            headers: {
+              'content-type': 'application/x-protobuf',
+              'content-length': String(body.byteLength),
+              'user-agent': USER_AGENT,
+              ...headers,
+            },
+          },
+          (res) => {
+            res.resume(); // the body (a partial-success message at most) is not needed
+            res.on('end', () => finish(responseOutcome(res), false));
+            res.on('error', (error) => finish({ kind: 'retry', error }, true));
+          },
+        );
+        const stop = () => finish(aborted(), true);
+        const timer = setTimeout(
+          () => finish({ kind: 'retry', error: new Error(`OTLP export timed out after ${timeoutMs} ms`) }, true),
+          timeoutMs,
+        );
+        timer.unref?.();
+        signal.addEventListener('abort', stop, { once: true });
+        req.on('socket', (socket) => socket.unref());
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          finish({ kind: RETRYABLE_NETWORK_ERRORS.has(error.code ?? '') ? 'retry' : 'fail', error }, true),
+        );
+        req.end(body);
+      });
+    },
+    close() {
+      agent?.destroy();
+    },
+  };
+}
+
+function responseOutcome(res: IncomingMessage): SendOutcome {
+  const status = res.statusCode ?? 0;
+  if (status >= 200 && status < 300) return { kind: 'ok' };
+  const error = new Error(`OTLP export failed with HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`);
+  if (!RETRYABLE_STATUSES.has(status)) return { kind: 'fail', error };
+  return { kind: 'retry', error, afterMs: retryAfterMs(res.headers['retry-after']) };
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+const aborted = (): SendOutcome => ({ kind: 'fail', error: new Error('export aborted: the exporter is shut down') });
+
+const EXPORT_METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+/** gRPC codes OTLP says to retry: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE, DATA_LOSS. */
+const RETRYABLE_CODES = new Set([1, 4, 10, 11, 14, 15]);
+
+/**
+ * OTLP/gRPC: one unary `TraceService/Export` call per attempt, on a channel opened at the first
+ * export. grpc-js keeps the process alive while a call is active (until the call's deadline at
+ * most), so `close()` cancels the calls in flight, then closes the channel.
+ */
+export function grpcTransport(endpoint: string, metadata: Record<string, string>): OtlpTransport {
+  const { address, secure } = grpcTarget(endpoint);
+  const meta = new grpc.Metadata();
+  for (const [key, value] of Object.entries(metadata)) meta.set(key.toLowerCase(), value);
+  const calls = new Set<grpc.ClientUnaryCall>();
+  let client: grpc.Client | undefined;
+  return {
+    async send(body, timeoutMs, signal) {
+      if (timeoutMs <= 0) return { kind: 'retry', error: new Error('export deadline passed') };
+      if (signal.aborted) return aborted();
+      try {
+        client ??= new grpc.Client(address, secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(), {
+          'grpc.primary_user_agent': USER_AGENT,
+        });
+      } catch (error) {
+        return { kind: 'fail', error: error as Error };
+      }
+      const channel = client;
+      return new Promise<SendOutcome>((resolve) => {
+        const raw = (value: Buffer) => value;
+        const call = channel.makeUnaryRequest(
+          EXPORT_METHOD,
+          raw,
+          raw,
+          Buffer.from(body),
+          meta,
+          { deadline: Date.now() + timeoutMs },
+          (error) => {
+            calls.delete(call);
+            signal.removeEventListener('abort', stop);
+            if (signal.aborted) resolve(aborted());
+            else if (!error) resolve({ kind: 'ok' });
+            else resolve({ kind: RETRYABLE_CODES.has(error.code) ? 'retry' : 'fail', error });
+          },
+        );
+        const stop = () => call.cancel();
+        calls.add(call);
+        signal.addEventListener('abort', stop, { once: true });
+      });
+    },
+    close() {
+      for (const call of calls) call.cancel();
+      client?.close();
+    },
+  };
+}
+
+/**
+ * The channel target, as OpenTelemetry's gRPC exporter derives it: `host:port` of the URL (a URL
+ * without a scheme is read as https), TLS unless the scheme is `http:`.
+ */
+export function grpcTarget(endpoint: string): { address: string; secure: boolean } {
+  const url = /^\w{1,8}:\/\//.test(endpoint.trim()) ? endpoint.trim() : `https://${endpoint.trim()}`;
+  return { address: new URL(url).host, secure: !url.startsWith('http://') };
+}
