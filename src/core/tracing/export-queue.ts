@@ -1,7 +1,7 @@
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_EXPORT_TIMEOUT_MS, DEFAULT_MAX_EXPORT_BATCH_SIZE, DEFAULT_SCHEDULED_DELAY_MS } from '../constants.js';
 import type { Logger } from '../logger.js';
+import type { ReadableSpan, SpanExporter } from './sdk-types.js';
 
 export interface ExportQueueOptions {
   maxQueueSize: number;

@@ -1,11 +1,11 @@
 import { Metadata } from '@grpc/grpc-js';
 import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OTLPHttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from '../config.js';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
 import { Logger } from '../logger.js';
 import { LocalTraceExporter } from './local-exporter.js';
+import type { SpanExporter } from './sdk-types.js';
 
 export interface BasaltExporterOptions {
   /** Default env `BASALT_API_KEY`. Sent as `authorization: Bearer <key>`. */
