@@ -183,7 +183,28 @@ describe('built package', () => {
     expect(cjs.trim()).toBe(esm.trim());
   });
 
-  it('exports over OTLP/gRPC from both builds', async () => {
+  it('does not load @grpc/grpc-js or the gRPC exporter until a gRPC endpoint exports (#15)', () => {
+    const out = node([
+      '--input-type=commonjs',
+      '-e',
+      `require('basalt-observe'); require('basalt-observe/ai-sdk'); console.log(Object.keys(require.cache).filter((p) => /grpc/.test(p)).length);`,
+    ]);
+    expect(out.trim()).toBe('0');
+    const files = readdirSync(dist).filter((f) => f.endsWith('.mjs'));
+    const statics = new Set<string>();
+    const visit = (file: string) => {
+      if (statics.has(file)) return;
+      statics.add(file);
+      const code = readFileSync(join(dist, file), 'utf8');
+      expect(code).not.toMatch(/from\s*["']@grpc\/grpc-js["']/);
+      for (const [, rel] of code.matchAll(/from\s*["']\.\/([^"']+\.mjs)["']/g)) if (rel) visit(rel);
+    };
+    visit('index.mjs');
+    expect(files.filter((f) => f.startsWith('grpc-exporter-'))).toHaveLength(1);
+    expect([...statics].filter((f) => f.startsWith('grpc-exporter-'))).toEqual([]);
+  });
+
+  it('exports over OTLP/gRPC from both builds, loading the gRPC exporter on the first export', async () => {
     const receiver = await startOtlpReceiver({ protocol: 'grpc' });
     try {
       const body = (load: string, name: string) => `const m = ${load};

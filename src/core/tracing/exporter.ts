@@ -1,11 +1,10 @@
-import { Metadata } from '@grpc/grpc-js';
-import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPHttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resolveConfig } from '../config.js';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
 import { Logger } from '../logger.js';
 import { LocalTraceExporter } from './local-exporter.js';
-import type { SpanExporter } from './sdk-types.js';
+import type { ExportResult, ReadableSpan, SpanExporter } from './sdk-types.js';
 
 export interface BasaltExporterOptions {
   /** Default env `BASALT_API_KEY`. Sent as `authorization: Bearer <key>`. */
@@ -69,7 +68,48 @@ export function createOtlpExporter(
   if (otlpProtocolFor(endpoint) === 'http/protobuf') {
     return new OTLPHttpTraceExporter({ url: endpoint, headers: all, timeoutMillis });
   }
-  const metadata = new Metadata();
-  for (const [key, value] of Object.entries(all)) metadata.set(key.toLowerCase(), value);
-  return new OTLPGrpcTraceExporter({ url: endpoint, metadata, timeoutMillis });
+  return new LazyExporter(() =>
+    import('./grpc-exporter.js').then((grpc) => grpc.createGrpcExporter(endpoint, all, timeoutMillis)),
+  );
+}
+
+/**
+ * An exporter made on its first use: the OTLP/gRPC one and `@grpc/grpc-js` are imported when the
+ * first batch is exported, not when basalt-observe is (docs/decisions.md). A failed import fails
+ * that export, which the export queue counts and warns about like any other.
+ */
+class LazyExporter implements SpanExporter {
+  readonly #load: () => Promise<SpanExporter>;
+  #exporter: Promise<SpanExporter> | undefined;
+
+  constructor(load: () => Promise<SpanExporter>) {
+    this.#load = load;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    const failed = (error: unknown) =>
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+    this.#exporter ??= this.#load();
+    this.#exporter.then((exporter) => {
+      // A throw here would be an unhandled rejection, not the caller's exception.
+      try {
+        exporter.export(spans, resultCallback);
+      } catch (error) {
+        failed(error);
+      }
+    }, failed);
+  }
+
+  async forceFlush(): Promise<void> {
+    const exporter = await this.#exporter?.catch(() => undefined);
+    await exporter?.forceFlush?.();
+  }
+
+  async shutdown(): Promise<void> {
+    const exporter = await this.#exporter?.catch(() => undefined);
+    await exporter?.shutdown();
+  }
 }
