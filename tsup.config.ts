@@ -1,8 +1,53 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { builtinModules } from 'node:module';
+import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
+};
+
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
+
+/**
+ * What stays outside the bundle: `@opentelemetry/api` (the peer every OpenTelemetry package of the app
+ * shares) and `@grpc/grpc-js` (a dependency, loaded only for a gRPC endpoint). Everything else the
+ * package imports is bundled: ky, and the OpenTelemetry SDK pieces we run (docs/decisions.md, "One
+ * OpenTelemetry API, either SDK line").
+ */
+const EXTERNAL = /^(@opentelemetry\/api|@grpc\/grpc-js)(\/.*)?$/;
+
+/**
+ * Keeps `EXTERNAL` external, in place of tsup's own external plugin (which runs before ours, so they
+ * are listed in `noExternal` to get here). Some bundled SDK packages are CommonJS only
+ * (context-async-hooks, the gRPC exporter): in the ESM build their `require('@opentelemetry/api')`,
+ * `require('@grpc/grpc-js')` and `require('async_hooks')` would be esbuild's `__require`, which throws
+ * ("Dynamic require ... is not supported") where there is no `require`. There, each such `require`
+ * reads a module that re-exports the package with `export *`: a static import in the chunk that needs
+ * it, so the ESM build never calls `require` and loads the same ESM `@opentelemetry/api` as our code.
+ */
+const externals: EsbuildPlugin = {
+  name: 'basalt-externals',
+  setup(build) {
+    const esm = build.initialOptions.format === 'esm';
+    // The resources package's host detector loads its machine-id readers with import(); we never
+    // detect resources, and esbuild would still emit each reader as a chunk that nothing loads.
+    build.onResolve({ filter: /^\.\/getMachineId-/ }, (args) =>
+      args.kind === 'dynamic-import' && /[\\/]@opentelemetry[\\/]resources[\\/]/.test(args.importer)
+        ? { path: args.path, external: true }
+        : undefined,
+    );
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.namespace === 'require-as-import') return { path: args.path, external: true };
+      const builtin = builtinModules.includes(args.path.replace(/^node:/, ''));
+      if (!EXTERNAL.test(args.path) && !builtin) return undefined;
+      if (esm && args.kind === 'require-call') return { path: args.path, namespace: 'require-as-import' };
+      return { path: args.path, external: true };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'require-as-import' }, (args) => ({
+      contents: `export * from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+    }));
+  },
 };
 
 export default defineConfig({
@@ -21,7 +66,13 @@ export default defineConfig({
   splitting: true,
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
   // ky is ESM-only: bundling it lets the CJS build `require()` the package on Node 20. This applies to
-  // both formats, so ky is a devDependency (docs/decisions.md).
-  noExternal: ['ky'],
+  // both formats, so ky is a devDependency (docs/decisions.md). The OpenTelemetry SDK pieces are
+  // bundled too (all of `@opentelemetry/*` but the API); `externals` keeps the API and gRPC outside.
+  noExternal: ['ky', /^@opentelemetry\//, /^@grpc\/grpc-js/],
+  esbuildPlugins: [externals],
+  esbuildOptions(options) {
+    // The SDK packages' ES module builds where they have one, so that esbuild drops what we do not use.
+    options.mainFields = ['module', 'main'];
+  },
   define: { __BASALT_SDK_VERSION__: JSON.stringify(version) },
 });

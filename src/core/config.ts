@@ -1,4 +1,3 @@
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import {
   DEFAULT_API_URL,
   DEFAULT_LOCAL_TRACE_FILE,
@@ -9,6 +8,7 @@ import {
 import { otelEnvEndpoint, otelResourceAttributes, tracesUrl } from './endpoint.js';
 import { BasaltConfigError, redactUrl } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import type { SpanExporter } from './tracing/sdk-types.js';
 
 /** What `mask` is told about the value it receives. */
 export interface MaskInfo {

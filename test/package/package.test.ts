@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist');
@@ -65,8 +66,12 @@ function importedPackages(dir: string): Set<string> {
 describe('packed tarball', () => {
   it('holds the built dist, the package metadata and the licence, nothing else', () => {
     const paths = packed.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json']));
-    const rest = paths.filter((p) => !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(p));
+    expect(paths).toEqual(
+      expect.arrayContaining(['LICENSE', 'THIRD-PARTY-NOTICES.md', 'README.md', 'CHANGELOG.md', 'package.json']),
+    );
+    const rest = paths.filter(
+      (p) => !/^(LICENSE|THIRD-PARTY-NOTICES\.md|README\.md|CHANGELOG\.md|package\.json)$/.test(p),
+    );
     expect(rest.filter((p) => !/^dist\/.+\.(mjs|cjs|d\.ts|d\.cts)$/.test(p))).toEqual([]);
   });
 
@@ -100,6 +105,46 @@ describe('packed tarball', () => {
       .map((file) => readFileSync(join(installed, 'dist', file), 'utf8'))
       .filter((code) => code.includes('MIT License © Sindre Sorhus'));
     expect(bundlesKy.length).toBeGreaterThanOrEqual(2); // ky's licence comment, in the ESM and the CJS build
+  });
+
+  it('bundles the OpenTelemetry SDK: @opentelemetry/api is the only OpenTelemetry package it imports or declares', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+    };
+    const otel = (names: Iterable<string>) => [...names].filter((name) => name.startsWith('@opentelemetry/'));
+    expect(otel(importedPackages(join(installed, 'dist')))).toEqual(['@opentelemetry/api']);
+    expect(otel(Object.keys(pkg.dependencies))).toEqual([]);
+    expect(otel(Object.keys(pkg.peerDependencies))).toEqual(['@opentelemetry/api']);
+    // The 2.x SDK line's API (1.9) and the 3.x line's (1.10): one shared API copy in either app.
+    expect(pkg.peerDependencies['@opentelemetry/api']).toBe('>=1.9.0 <1.11.0');
+  });
+
+  it('calls no require() in its ESM build, for bundled CommonJS code included', () => {
+    const requiring = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.mjs'))
+      .filter((file) => /\b__require\d*\(\s*["']/.test(readFileSync(join(installed, 'dist', file), 'utf8')));
+    expect(requiring).toEqual([]);
+  });
+
+  it('names every bundled package, its version and its licence in THIRD-PARTY-NOTICES.md', () => {
+    const notices = readFileSync(join(installed, 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    const bundled = new Set<string>();
+    for (const file of readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' })) {
+      if (!/\.(mjs|cjs)$/.test(file)) continue;
+      const code = readFileSync(join(installed, 'dist', file), 'utf8');
+      // esbuild heads each bundled module with its path: `// node_modules/<package>/...`.
+      for (const [, name = ''] of code.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) bundled.add(name);
+    }
+    expect([...bundled]).toEqual(expect.arrayContaining(['ky', '@opentelemetry/sdk-trace-base']));
+    const missing = [...bundled].filter((name) => {
+      const { version, license } = JSON.parse(
+        readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'),
+      ) as { version: string; license: string };
+      return !notices.includes(`| \`${name}\` | ${version} | ${license} |`);
+    });
+    expect(missing).toEqual([]);
+    expect(notices).toContain('Apache License');
   });
 
   it('ships the MIT licence that package.json names', () => {
@@ -137,6 +182,51 @@ describe('built package', () => {
     expect(esm.trim()).toBe('function,function,function,function,function,function,function');
     expect(cjs.trim()).toBe(esm.trim());
   });
+
+  it('does not load @grpc/grpc-js until a gRPC endpoint exports (#15)', () => {
+    const out = node([
+      '--input-type=commonjs',
+      '-e',
+      `require('basalt-observe'); require('basalt-observe/ai-sdk'); console.log(Object.keys(require.cache).filter((p) => /grpc/.test(p)).length);`,
+    ]);
+    expect(out.trim()).toBe('0');
+    const files = readdirSync(dist).filter((f) => f.endsWith('.mjs'));
+    const statics = new Set<string>();
+    const visit = (file: string) => {
+      if (statics.has(file)) return;
+      statics.add(file);
+      const code = readFileSync(join(dist, file), 'utf8');
+      expect(code).not.toMatch(/from\s*["']@grpc\/grpc-js["']/);
+      for (const [, rel] of code.matchAll(/from\s*["']\.\/([^"']+\.mjs)["']/g)) if (rel) visit(rel);
+    };
+    visit('index.mjs');
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it('exports over OTLP/gRPC from both builds, loading the gRPC exporter on the first export', async () => {
+    const receiver = await startOtlpReceiver({ protocol: 'grpc' });
+    try {
+      const body = (load: string, name: string) => `const m = ${load};
+        const basalt = new m.Basalt({ apiKey: 'k', logLevel: 'silent', telemetry: { endpoint: ${JSON.stringify(receiver.endpoint)} } });
+        await basalt.startObserve({ name: '${name}', featureSlug: 'f' }, async () => 1);
+        await basalt.shutdown();
+        console.log(JSON.stringify(basalt.stats()));`;
+      // Not execFileSync: the receiver runs in this process and must answer meanwhile.
+      const run = (args: string[]) =>
+        promisify(execFile)(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 30_000 });
+      const [esm, cjs] = await Promise.all([
+        run(['--input-type=module', '-e', body("await import('basalt-observe')", 'grpc-esm')]),
+        run(['--input-type=commonjs', '-e', `(async () => { ${body("require('basalt-observe')", 'grpc-cjs')} })()`]),
+      ]);
+      for (const out of [esm.stdout, cjs.stdout])
+        expect(JSON.parse(out)).toMatchObject({ exported: 1, failedExports: 0 });
+      const spans = await receiver.waitForSpans(2, 10_000);
+      expect(spans.map((s) => s.name).sort()).toEqual(['grpc-cjs', 'grpc-esm']);
+      expect(receiver.requests.every((r) => r.headers.authorization === 'Bearer k')).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
 
   it('does not load ai or @langchain/core when the core entry is required', () => {
     const out = node([
@@ -213,7 +303,7 @@ type Resolved = [
   IsAny<typeof startObserve>,
   IsAny<typeof basaltMiddleware>,
   IsAny<typeof BasaltCallbackHandler>,
-  IsAny<Parameters<BasaltSpanProcessor['onStart']>[0]>, // @opentelemetry/sdk-trace-base
+  IsAny<Parameters<BasaltSpanProcessor['onStart']>[0]>, // the SDK span (sdk-types.ts, over @opentelemetry/api)
   IsAny<Parameters<BasaltSpanProcessor['onStart']>[1]>, // @opentelemetry/api
   IsAny<BasaltCallbackHandler['raiseError']>, // inherited from @langchain/core
 ];

@@ -1,6 +1,5 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import {
   DEFAULT_EXPORT_TIMEOUT_MS,
   DEFAULT_LOSS_REPORT_INTERVAL_MS,
@@ -8,6 +7,7 @@ import {
   DEFAULT_SCHEDULED_DELAY_MS,
 } from '../constants.js';
 import type { Logger } from '../logger.js';
+import type { ReadableSpan, SpanExporter } from './sdk-types.js';
 
 /** How much longer than its deadline the queue waits for an exporter's answer before giving up on it. */
 const BACKSTOP_GRACE_MS = 500;

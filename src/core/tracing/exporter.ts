@@ -1,4 +1,3 @@
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from '../config.js';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
 import { otlpProtocolFor } from '../endpoint.js';
@@ -6,6 +5,7 @@ import { Logger } from '../logger.js';
 import { LocalTraceExporter } from './local-exporter.js';
 import { OtlpExporter } from './otlp-exporter.js';
 import { grpcTransport, httpTransport } from './otlp-transports.js';
+import type { SpanExporter } from './sdk-types.js';
 
 export interface BasaltExporterOptions {
   /** Default env `BASALT_API_KEY`. Sent as `authorization: Bearer <key>`. */

@@ -1,9 +1,9 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode } from '@opentelemetry/core';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
+import type { ExportResult, ReadableSpan, SpanExporter } from './sdk-types.js';
 import { formatTraceTree, terminalSupportsColor } from './trace-tree.js';
 
 export interface LocalTraceExporterOptions {

@@ -1,5 +1,5 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import * as grpc from '@grpc/grpc-js';
+import type * as Grpc from '@grpc/grpc-js';
 import { SDK_VERSION } from '../constants.js';
 import type { OtlpTransport, SendOutcome } from './otlp-exporter.js';
 
@@ -126,15 +126,22 @@ const RETRYABLE_CODES = new Set([1, 4, 10, 11, 14, 15]);
  */
 export function grpcTransport(endpoint: string, metadata: Record<string, string>): OtlpTransport {
   const { address, secure } = grpcTarget(endpoint);
-  const meta = new grpc.Metadata();
-  for (const [key, value] of Object.entries(metadata)) meta.set(key.toLowerCase(), value);
-  const calls = new Set<grpc.ClientUnaryCall>();
-  let client: grpc.Client | undefined;
+  const calls = new Set<Grpc.ClientUnaryCall>();
+  let client: Grpc.Client | undefined;
+  let meta: Grpc.Metadata | undefined;
   return {
     async send(body, timeoutMs, signal) {
       if (timeoutMs <= 0) return { kind: 'retry', error: new Error('export deadline passed') };
       if (signal.aborted) return aborted();
       try {
+        // Loaded on the first gRPC export, not on import: an app on OTLP/HTTP (or a runtime without
+        // node:http2) never loads grpc-js (docs/decisions.md).
+        const grpc = await loadGrpc();
+        if (signal.aborted) return aborted();
+        if (!meta) {
+          meta = new grpc.Metadata();
+          for (const [key, value] of Object.entries(metadata)) meta.set(key.toLowerCase(), value);
+        }
         client ??= new grpc.Client(address, secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(), {
           'grpc.primary_user_agent': USER_AGENT,
         });
@@ -142,6 +149,7 @@ export function grpcTransport(endpoint: string, metadata: Record<string, string>
         return { kind: 'fail', error: error as Error };
       }
       const channel = client;
+      const callMeta = meta;
       return new Promise<SendOutcome>((resolve) => {
         const raw = (value: Buffer) => value;
         const call = channel.makeUnaryRequest(
@@ -149,7 +157,7 @@ export function grpcTransport(endpoint: string, metadata: Record<string, string>
           raw,
           raw,
           Buffer.from(body),
-          meta,
+          callMeta,
           { deadline: Date.now() + timeoutMs },
           (error) => {
             calls.delete(call);
@@ -169,6 +177,13 @@ export function grpcTransport(endpoint: string, metadata: Record<string, string>
       client?.close();
     },
   };
+}
+
+let grpcModule: Promise<typeof Grpc> | undefined;
+
+function loadGrpc(): Promise<typeof Grpc> {
+  grpcModule ??= import('@grpc/grpc-js');
+  return grpcModule;
 }
 
 /**

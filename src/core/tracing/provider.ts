@@ -9,13 +9,14 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedConfig } from '../config.js';
 import { SDK_TYPE, SDK_VERSION } from '../constants.js';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
 import { createOtlpExporter } from './exporter.js';
 import { LocalTraceExporter } from './local-exporter.js';
+import type { SpanExporter } from './sdk-types.js';
 import { BasaltSpanProcessor } from './span-processor.js';
 
 export const TRACER_NAME = 'basalt-observe';

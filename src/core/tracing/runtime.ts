@@ -143,8 +143,12 @@ export class TracingRuntime {
     this.abandonOpen();
     for (const root of [...this.#roots]) root.setAttribute(ATTR.CANCELLED, true).end();
     const left = Math.max(0, deadline - performance.now());
-    const provider = this.#tracing?.provider;
-    await (provider ? withTimeout(provider.shutdown(), left) : this.flush(left));
+    const tracing = this.#tracing;
+    if (!tracing?.provider) return this.flush(left);
+    // Our processors first, with what is left of `timeoutMs` (the provider would give them their 5 s
+    // default); shutting a processor down is idempotent, so the provider's own call is a no-op.
+    await withTimeout(Promise.all(tracing.processors.map((p) => p.shutdown(left))), left);
+    await withTimeout(tracing.provider.shutdown(), Math.max(0, deadline - performance.now()));
   }
 }
 

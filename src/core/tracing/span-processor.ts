@@ -1,5 +1,4 @@
 import { type Context, TraceFlags } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MAX_QUEUE_SIZE } from '../constants.js';
 import { Logger, type LogLevel } from '../logger.js';
 import { ATTR } from './attributes.js';
@@ -8,6 +7,7 @@ import { ExportQueue, type ExportStats } from './export-queue.js';
 import { createBasaltExporter } from './exporter.js';
 import { probeOf } from './provider.js';
 import { packageLogger } from './runtime.js';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from './sdk-types.js';
 
 export interface BasaltSpanProcessorOptions {
   /** Where spans go. Default: `createBasaltExporter()` (Basalt via OTLP, or the local trace file). */

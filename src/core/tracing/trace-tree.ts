@@ -1,6 +1,6 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR } from './attributes.js';
+import type { ReadableSpan } from './sdk-types.js';
 
 export interface TreeOptions {
   /** ANSI colours (errors in red, details dimmed). */

@@ -1,0 +1,28 @@
+// Type-checked by .ci/otel-lines in the app of the 2.x line (tsc --strict, nodenext, as .mts and
+// .cts), against the packed basalt-observe: its types must fit the app's own SDK types.
+
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { Basalt, BasaltSpanProcessor, basaltResourceAttributes, createBasaltExporter } from 'basalt-observe';
+
+const memory = new InMemorySpanExporter();
+const processor: SpanProcessor = new BasaltSpanProcessor({ exporter: memory });
+const exporter: SpanExporter = createBasaltExporter();
+// The README's snippet.
+new NodeSDK({
+  resource: resourceFromAttributes(basaltResourceAttributes()),
+  spanProcessors: [new BasaltSpanProcessor({ exporter: createBasaltExporter() })],
+});
+new NodeSDK({ spanProcessors: [processor, new BasaltSpanProcessor()] });
+new BasicTracerProvider({
+  spanProcessors: [new BasaltSpanProcessor(), new BatchSpanProcessor(exporter), new SimpleSpanProcessor(memory)],
+});
+new Basalt({ telemetry: { exporter: [memory, exporter] } });
