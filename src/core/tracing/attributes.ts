@@ -18,7 +18,10 @@ export const ATTR = {
   TRACE: 'basalt.trace',
   SPAN_KIND: 'basalt.span.kind',
   EVALUATORS: 'basalt.span.evaluators',
+  /** JSON `{"sample_rate": n}` on the root, in the Python SDK's keys and number form (#16). */
   EVALUATION_CONFIG: 'basalt.span.evaluation.config',
+  /** The trace's evaluation sample rate as a number, on the root and every descendant, as the JS SDK sends it (#16). */
+  EVALUATION_SAMPLE_RATE: 'basalt.span.evaluation.sample_rate',
   METADATA: 'basalt.metadata',
   INPUT: 'basalt.span.input',
   OUTPUT: 'basalt.span.output',

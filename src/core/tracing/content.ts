@@ -52,6 +52,24 @@ export function contentText(
   return serialize(value, { maxBytes: telemetry.maxPayloadBytes, mask: telemetry.mask, info: { field, spanName } });
 }
 
+/**
+ * `basalt.span.evaluation.config`: `{"sample_rate": n}` exactly as the Python SDK's `json.dumps`
+ * writes it (`{"sample_rate": 1.0}`, `{"sample_rate": 0.25}`, `{"sample_rate": 1e-05}`), so the
+ * text is the same byte for byte whichever SDK sent it (#16). `rate` is a checked rate in [0, 1].
+ */
+export function evaluationConfigText(rate: number): string {
+  return `{"sample_rate": ${pythonFloat(rate)}}`;
+}
+
+/** A finite float as Python's `repr` writes it: `1.0`, `0.25`, `1e-05` (exponent below 1e-4, two digits at least). */
+function pythonFloat(n: number): string {
+  if (Number.isInteger(n)) return `${n}.0`;
+  if (Math.abs(n) >= 1e-4 && Math.abs(n) < 1e16) return String(n);
+  const [mantissa, exponent = '+0'] = n.toExponential().split('e');
+  const sign = exponent.startsWith('-') ? '-' : '+';
+  return `${mantissa}e${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
+}
+
 /** `error.type`: the provider's error code when it has one, else the class name (§5). */
 export function errorType(error: unknown): string {
   if (error && typeof error === 'object') {

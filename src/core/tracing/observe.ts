@@ -4,6 +4,7 @@ import { BasaltConfigError } from '../errors.js';
 import type { Experiment } from '../experiments.js';
 import { ATTR, OBSERVE_KINDS, type ObserveKind, ROOT_KIND } from './attributes.js';
 import { BasaltSpan, isBasaltSpan } from './basalt-span.js';
+import { evaluationConfigText } from './content.js';
 import {
   type ExperimentRef,
   getSpanHandle,
@@ -82,16 +83,21 @@ export function openRoot(options: StartObserveOptions): BasaltSpan {
       `Experiment ${experiment.id} belongs to feature "${experiment.featureSlug}" but the trace's feature slug is "${featureSlug}": Basalt ignores the experiment on this trace.`,
     );
   }
+  // The rate that decided `should_evaluate` is written whether or not the trace set its own (docs/wire-format.md).
   const sampleRate = rate ?? runtime.telemetry.sampleRate;
   const state = new TraceState({
     featureSlug,
     experiment,
     identity,
+    sampleRate,
     shouldEvaluate: experiment !== undefined || (sampleRate > 0 && Math.random() < sampleRate),
   });
-  const attributes: Attributes = { [ATTR.ROOT]: true, [ATTR.SPAN_KIND]: ROOT_KIND };
+  const attributes: Attributes = {
+    [ATTR.ROOT]: true,
+    [ATTR.SPAN_KIND]: ROOT_KIND,
+    [ATTR.EVALUATION_CONFIG]: evaluationConfigText(sampleRate),
+  };
   if (evaluators?.length) attributes[ATTR.EVALUATORS] = evaluators;
-  if (rate !== undefined) attributes[ATTR.EVALUATION_CONFIG] = JSON.stringify({ sampleRate: rate });
   const withState = setTraceState(parent, state);
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, withState);
   state.rootSpan = span;
