@@ -37,6 +37,11 @@ export const ATTR = {
 
   GEN_AI_OPERATION_NAME: 'gen_ai.operation.name',
   GEN_AI_PROVIDER_NAME: 'gen_ai.provider.name',
+  /**
+   * The older name of `gen_ai.provider.name` (deprecated by the conventions), written with the same
+   * value: Basalt's JS SDK recognises generations by it (#16).
+   */
+  GEN_AI_SYSTEM: 'gen_ai.system',
   GEN_AI_REQUEST_MODEL: 'gen_ai.request.model',
   GEN_AI_REQUEST_TEMPERATURE: 'gen_ai.request.temperature',
   GEN_AI_REQUEST_MAX_TOKENS: 'gen_ai.request.max_tokens',
