@@ -115,6 +115,7 @@ describe.each(['http', 'grpc'] as const)('export over OTLP/%s', (protocol) => {
         [ATTR.EVALUATORS]: ['helpfulness', 'tone'],
         [ATTR.EVALUATION_CONFIG]: '{"sample_rate": 0.0}',
         [ATTR.METADATA]: JSON.stringify({ iteration: index }),
+        'basalt.meta.iteration': index, // the JS SDK's flattened form, next to the JSON (#16.4)
         [ATTR.INPUT]: ticket,
         [ATTR.OUTPUT]: `category-${index}`,
       });

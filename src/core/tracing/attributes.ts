@@ -74,6 +74,12 @@ export const ATTR = {
   GEN_AI_TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
 } as const;
 
+/**
+ * Prefix of the root's flattened metadata, `basalt.meta.<key>` with the value's native type, as the
+ * JS SDK sends it (next to the JSON `basalt.metadata`; docs/wire-format.md).
+ */
+export const METADATA_PREFIX = 'basalt.meta.';
+
 /** Kinds of Basalt child spans (SPEC §2). */
 export type ObserveKind = 'span' | 'generation' | 'retrieval' | 'function' | 'tool' | 'event';
 

@@ -1,5 +1,8 @@
+import type { Attributes } from '@opentelemetry/api';
 import type { MaskInfo, ResolvedTelemetry } from '../config.js';
-import { serialize } from './serialize.js';
+import { ATTR, METADATA_PREFIX } from './attributes.js';
+import { attributeValue } from './sanitize.js';
+import { MASK_WITHHELD, maskValue, serialize } from './serialize.js';
 
 /** What a span's content becomes on the wire: inputs, outputs, metadata and errors (§5, §9). */
 
@@ -34,6 +37,54 @@ export function mergeMetadata(base: Record<string, unknown> | undefined, next: o
     }
   }
   return merged;
+}
+
+/**
+ * Bounds of the root's flattened metadata, `basalt.meta.<key>` (docs/wire-format.md). OpenTelemetry
+ * keeps 128 attributes per span by default and drops any set past them, the root's output included:
+ * 32 keys leave the root's own ~25 plenty of room.
+ */
+export const FLAT_METADATA_LIMITS = { keys: 32, keyChars: 64, valueChars: 1024 } as const;
+
+/**
+ * What a span's metadata becomes on the wire: `basalt.metadata`, the JSON of the whole record (the
+ * Python SDK's form), and, on a root (`flat` given), `basalt.meta.<key>` for its string, finite
+ * number and boolean values (the JS SDK's form). `mask` runs once, and both come from what it
+ * returned; when it throws, neither carries the value. `flat` holds the flattened keys this span
+ * has written so far: it never writes more than `FLAT_METADATA_LIMITS.keys` different ones.
+ */
+export function metadataAttributes(
+  telemetry: ResolvedTelemetry,
+  metadata: Record<string, unknown>,
+  spanName: string,
+  flat?: Set<string>,
+): Attributes {
+  const masked = maskValue(metadata, telemetry.mask, { field: 'metadata', spanName });
+  if (!masked) return { [ATTR.METADATA]: MASK_WITHHELD };
+  const attributes: Attributes = { [ATTR.METADATA]: serialize(masked.value, { maxBytes: telemetry.maxPayloadBytes }) };
+  if (flat && masked.value && typeof masked.value === 'object') {
+    // What a mask returned is read as defensively as the user's own record.
+    for (const [key, value] of Object.entries(mergeMetadata(undefined, masked.value))) {
+      const flatValue = flatMetadataValue(value);
+      if (flatValue === undefined || key === '' || key.length > FLAT_METADATA_LIMITS.keyChars) continue;
+      const name = `${METADATA_PREFIX}${key}`;
+      if (!flat.has(name) && flat.size >= FLAT_METADATA_LIMITS.keys) continue;
+      flat.add(name);
+      attributes[name] = flatValue;
+    }
+  }
+  return attributes;
+}
+
+/**
+ * A metadata value as a native attribute: a string (cut at `FLAT_METADATA_LIMITS.valueChars`, with
+ * the marker), a finite number or a boolean. Anything else is left to `basalt.metadata`: JSON text
+ * under `basalt.meta.<key>` would be no native type to filter on, only a second copy.
+ */
+function flatMetadataValue(value: unknown): string | number | boolean | undefined {
+  if (typeof value === 'string') return attributeValue(value, FLAT_METADATA_LIMITS.valueChars) as string;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'boolean' ? value : undefined;
 }
 
 /**
