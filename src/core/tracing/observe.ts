@@ -27,11 +27,17 @@ export interface StartObserveOptions {
   experiment?: Experiment | ExperimentRef | string;
   /** The end user and organization the trace serves. */
   identity?: Identity;
-  /** Free-form metadata, written as `basalt.metadata` (JSON). */
+  /**
+   * Free-form metadata, written as `basalt.metadata` (JSON) and, for its string, number and boolean
+   * values, as `basalt.meta.<key>` (docs/wire-format.md).
+   */
   metadata?: Record<string, unknown>;
   /** Slugs of Basalt evaluators to run on the trace. */
   evaluators?: string[];
-  /** `sampleRate` in [0, 1] overrides the client's for this trace. */
+  /**
+   * `sampleRate` in [0, 1] overrides the client's for this trace. The rate in force is sent as
+   * `basalt.span.evaluation.config` (`{"sample_rate": 0.2}`) and `basalt.span.evaluation.sample_rate`.
+   */
   evaluationConfig?: { sampleRate?: number };
   /** Recorded as the root's input. */
   input?: unknown;
