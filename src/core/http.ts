@@ -56,6 +56,8 @@ export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions)
     throwHttpErrors: true,
     headers: {
       authorization: `Bearer ${apiKey}`,
+      // As the official SDKs send it (#16.3); without it fetch sends `*/*` (the body is read as a stream, not `.json()`).
+      accept: 'application/json',
       'content-type': 'application/json',
       'x-basalt-sdk-version': SDK_VERSION,
       'x-basalt-sdk-type': SDK_TYPE,

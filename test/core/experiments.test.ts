@@ -64,6 +64,7 @@ describe('experiments.create', () => {
     expect(JSON.parse(request?.body ?? '')).toEqual(params);
     expect(request?.headers.authorization).toBe(`Bearer ${API_KEY}`);
     expect(request?.headers['content-type']).toContain('application/json');
+    expect(request?.headers.accept).toBe('application/json'); // as the official SDKs send it (#16.3)
     expect(request?.headers['x-basalt-sdk-version']).toBe(SDK_VERSION);
     expect(request?.headers['x-basalt-sdk-type']).toBe('nodejs');
   });

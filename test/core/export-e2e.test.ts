@@ -48,6 +48,8 @@ const traceAttributes = {
   [ATTR.ORGANIZATION_ID]: '123',
   [ATTR.ORGANIZATION_NAME]: 'ACME',
   [ATTR.SHOULD_EVALUATE]: true,
+  // The client's rate (default 0) when the trace sets none (#16); experiment traces are evaluated regardless.
+  [ATTR.EVALUATION_SAMPLE_RATE]: 0,
   [ATTR.IN_TRACE]: true,
 };
 
@@ -111,7 +113,9 @@ describe.each(['http', 'grpc'] as const)('export over OTLP/%s', (protocol) => {
         [ATTR.ROOT]: true,
         [ATTR.SPAN_KIND]: 'basalt_trace',
         [ATTR.EVALUATORS]: ['helpfulness', 'tone'],
+        [ATTR.EVALUATION_CONFIG]: '{"sample_rate": 0.0}',
         [ATTR.METADATA]: JSON.stringify({ iteration: index }),
+        'basalt.meta.iteration': index, // the JS SDK's flattened form, next to the JSON (#16.4)
         [ATTR.INPUT]: ticket,
         [ATTR.OUTPUT]: `category-${index}`,
       });
@@ -204,6 +208,7 @@ describe.each(['http', 'grpc'] as const)('export over OTLP/%s', (protocol) => {
       [ATTR.ORGANIZATION_ID]: '123',
       [ATTR.ORGANIZATION_NAME]: 'ACME',
       [ATTR.SHOULD_EVALUATE]: false,
+      [ATTR.EVALUATION_SAMPLE_RATE]: 0,
       [ATTR.IN_TRACE]: true,
     });
   });

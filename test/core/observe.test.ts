@@ -51,7 +51,9 @@ describe('startObserve › callback form', () => {
       'basalt.span.should_evaluate': true,
       'basalt.in_trace': true,
       'basalt.span.evaluators': ['accuracy', 'tone'],
-      'basalt.span.evaluation.config': '{"sampleRate":0.5}',
+      // #16: the Python SDK's keys and number form, and the JS SDK's numeric key.
+      'basalt.span.evaluation.config': '{"sample_rate": 0.5}',
+      'basalt.span.evaluation.sample_rate': 0.5,
       'basalt.metadata': '{"channel":"email"}',
       'basalt.span.input': '{"ticket":"T-1"}',
       'basalt.span.output': 'resolved',
@@ -64,6 +66,7 @@ describe('startObserve › callback form', () => {
       'basalt.user.id': '456',
       'basalt.organization.name': 'ACME',
       'basalt.span.should_evaluate': true,
+      'basalt.span.evaluation.sample_rate': 0.5,
       'basalt.in_trace': true,
       'basalt.span.input': 'refund',
       'basalt.span.output': '["doc-1"]',
@@ -120,6 +123,23 @@ describe('startObserve › callback form', () => {
     expect((await t.span('in-exp')).attributes['basalt.experiment.id']).toBe('exp_9');
     expect((await t.span('no-exp')).attributes['basalt.span.should_evaluate']).toBe(false);
     expect((await t.span('forced')).attributes['basalt.span.should_evaluate']).toBe(true);
+  });
+
+  it("writes the trace's sample rate, else the client's, as Python's JSON on the root and as a number on every span", async () => {
+    const t = setupTracing({ telemetry: { sampleRate: 0.25 } });
+    await startObserve({ name: 'default', featureSlug: 'f' }, () => observe({ name: 'step' }, () => 1));
+    await startObserve({ name: 'one', featureSlug: 'f', evaluationConfig: { sampleRate: 1 } }, () => 1);
+    await startObserve({ name: 'tiny', featureSlug: 'f', evaluationConfig: { sampleRate: 0.00005 } }, () => 1);
+    const config = async (name: string) => (await t.span(name)).attributes['basalt.span.evaluation.config'];
+    const rate = async (name: string) => (await t.span(name)).attributes['basalt.span.evaluation.sample_rate'];
+    // Byte for byte what Python's json.dumps({"sample_rate": float}) writes.
+    expect(await config('default')).toBe('{"sample_rate": 0.25}');
+    expect(await config('one')).toBe('{"sample_rate": 1.0}');
+    expect(await config('tiny')).toBe('{"sample_rate": 5e-05}');
+    expect([await rate('default'), await rate('step'), await rate('one'), await rate('tiny')]).toEqual([
+      0.25, 0.25, 1, 0.00005,
+    ]);
+    expect((await t.span('step')).attributes['basalt.span.evaluation.config']).toBeUndefined();
   });
 
   it('warns once when the experiment belongs to another feature', async () => {

@@ -9,7 +9,7 @@ import {
   type OperationOutcome,
   type OperationRequest,
   outputValue,
-  providerName,
+  providerAttributes,
   requestAttributes,
   usageAttributes,
 } from '../../core/integration.js';
@@ -91,10 +91,7 @@ function generation(
 }
 
 function baseAttributes(operation: string, model: ModelLike): Attributes {
-  const attributes: Attributes = { [ATTR.GEN_AI_OPERATION_NAME]: operation };
-  const provider = providerName(model.provider);
-  if (provider) attributes[ATTR.GEN_AI_PROVIDER_NAME] = provider;
-  return attributes;
+  return { [ATTR.GEN_AI_OPERATION_NAME]: operation, ...providerAttributes(model.provider) };
 }
 
 /** The outcome of `doGenerate`, from its result content, finish reason, usage and response metadata. */

@@ -7,7 +7,7 @@ import {
   type GenAiUsage,
   isRecord,
   nonEmptyString,
-  providerName,
+  providerAttributes,
   requestAttributes,
   usageAttributes,
 } from '../../core/integration.js';
@@ -59,9 +59,8 @@ export function modelStartAttributes(
       frequencyPenalty: finiteNumber(pick(params.frequency_penalty, params.frequencyPenalty)),
       presencePenalty: finiteNumber(pick(params.presence_penalty, params.presencePenalty)),
     }),
+    ...providerAttributes(nonEmptyString(meta.ls_provider) ?? serializedName(serialized)),
   };
-  const provider = providerName(nonEmptyString(meta.ls_provider) ?? serializedName(serialized));
-  if (provider) attributes[ATTR.GEN_AI_PROVIDER_NAME] = provider;
   if (params.stream === true) attributes[ATTR.GEN_AI_REQUEST_STREAM] = true;
   return { model, attributes, tools: toolDefinitions(params.tools) };
 }

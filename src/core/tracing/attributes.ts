@@ -18,7 +18,10 @@ export const ATTR = {
   TRACE: 'basalt.trace',
   SPAN_KIND: 'basalt.span.kind',
   EVALUATORS: 'basalt.span.evaluators',
+  /** JSON `{"sample_rate": n}` on the root, in the Python SDK's keys and number form (#16). */
   EVALUATION_CONFIG: 'basalt.span.evaluation.config',
+  /** The trace's evaluation sample rate as a number, on the root and every descendant, as the JS SDK sends it (#16). */
+  EVALUATION_SAMPLE_RATE: 'basalt.span.evaluation.sample_rate',
   METADATA: 'basalt.metadata',
   INPUT: 'basalt.span.input',
   OUTPUT: 'basalt.span.output',
@@ -34,6 +37,11 @@ export const ATTR = {
 
   GEN_AI_OPERATION_NAME: 'gen_ai.operation.name',
   GEN_AI_PROVIDER_NAME: 'gen_ai.provider.name',
+  /**
+   * The older name of `gen_ai.provider.name` (deprecated by the conventions), written with the same
+   * value: Basalt's JS SDK recognises generations by it (#16).
+   */
+  GEN_AI_SYSTEM: 'gen_ai.system',
   GEN_AI_REQUEST_MODEL: 'gen_ai.request.model',
   GEN_AI_REQUEST_TEMPERATURE: 'gen_ai.request.temperature',
   GEN_AI_REQUEST_MAX_TOKENS: 'gen_ai.request.max_tokens',
@@ -65,6 +73,12 @@ export const ATTR = {
   GEN_AI_TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
   GEN_AI_TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
 } as const;
+
+/**
+ * Prefix of the root's flattened metadata, `basalt.meta.<key>` with the value's native type, as the
+ * JS SDK sends it (next to the JSON `basalt.metadata`; docs/wire-format.md).
+ */
+export const METADATA_PREFIX = 'basalt.meta.';
 
 /** Kinds of Basalt child spans (SPEC §2). */
 export type ObserveKind = 'span' | 'generation' | 'retrieval' | 'function' | 'tool' | 'event';

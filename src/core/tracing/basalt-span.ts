@@ -9,7 +9,7 @@ import {
 import type { MaskInfo, ResolvedTelemetry } from '../config.js';
 import type { Logger } from '../logger.js';
 import { ATTR, type ObserveKind, ROOT_KIND } from './attributes.js';
-import { contentText, errorType, mergeMetadata } from './content.js';
+import { contentText, errorType, mergeMetadata, metadataAttributes } from './content.js';
 import { type Identity, identityAttributes, setSpanHandle, type TraceState } from './context.js';
 import { sanitizeAttributes, spanName } from './sanitize.js';
 import { checkIdentity } from './trace-options.js';
@@ -53,6 +53,8 @@ export class BasaltSpan {
   readonly #state: TraceState | undefined;
   readonly #deps: SpanDeps | undefined;
   #metadata: Record<string, unknown> | undefined;
+  /** The `basalt.meta.<key>` keys a root has written (bounded: `FLAT_METADATA_LIMITS`). */
+  readonly #flatMetadataKeys = new Set<string>();
   #ended = false;
 
   /** @internal Built by `startObserve`/`observe`. */
@@ -101,14 +103,18 @@ export class BasaltSpan {
   }
 
   /**
-   * Merges metadata into `basalt.metadata` (JSON). Only own enumerable keys are read, at most
-   * `MAX_METADATA_KEYS` of them; a key whose getter throws is skipped (§10, #10.7).
+   * Merges metadata into `basalt.metadata` (JSON); on a root also into `basalt.meta.<key>` for its
+   * string, number and boolean values (docs/wire-format.md). Only own enumerable keys are read, at
+   * most `MAX_METADATA_KEYS` of them; a key whose getter throws is skipped (§10, #10.7). `mask` runs
+   * on the merged record before either is written.
    */
   setMetadata(metadata: Record<string, unknown>): this {
     this.#guard('setMetadata', () => {
-      if (this.#ended || !metadata || typeof metadata !== 'object') return;
+      const deps = this.#deps;
+      if (this.#ended || !deps || !metadata || typeof metadata !== 'object') return;
       this.#metadata = mergeMetadata(this.#metadata, metadata);
-      this.setContent(ATTR.METADATA, this.#metadata, 'metadata');
+      const flat = this.isRoot ? this.#flatMetadataKeys : undefined;
+      this.otelSpan?.setAttributes(metadataAttributes(deps.telemetry, this.#metadata, this.name, flat));
     });
     return this;
   }

@@ -23,6 +23,8 @@ export class TraceState {
   readonly featureSlug: string;
   readonly experiment: ExperimentRef | undefined;
   readonly shouldEvaluate: boolean;
+  /** The evaluation sample rate the trace was sampled at: its own `evaluationConfig`, else the client's. */
+  readonly sampleRate: number;
   /** The root's span, so `identify()` anywhere in the trace also updates the root. */
   rootSpan: Span | undefined;
   /** Operations of this trace still open: they end before the root does (#10.1). */
@@ -30,10 +32,17 @@ export class TraceState {
   #identity: Identity | undefined;
   #attributes: Attributes | undefined;
 
-  constructor(init: { featureSlug: string; experiment?: ExperimentRef; identity?: Identity; shouldEvaluate: boolean }) {
+  constructor(init: {
+    featureSlug: string;
+    experiment?: ExperimentRef;
+    identity?: Identity;
+    shouldEvaluate: boolean;
+    sampleRate: number;
+  }) {
     this.featureSlug = init.featureSlug;
     this.experiment = init.experiment;
     this.shouldEvaluate = init.shouldEvaluate;
+    this.sampleRate = init.sampleRate;
     this.#identity = init.identity;
   }
 
@@ -65,6 +74,7 @@ export class TraceState {
     const attrs: Attributes = {
       [ATTR.FEATURE_SLUG]: this.featureSlug,
       [ATTR.SHOULD_EVALUATE]: this.shouldEvaluate,
+      [ATTR.EVALUATION_SAMPLE_RATE]: this.sampleRate,
       [ATTR.IN_TRACE]: true,
     };
     const exp = this.experiment;

@@ -79,6 +79,15 @@ export function providerName(id: string | undefined): string | undefined {
   return lower.split('.')[0] || undefined;
 }
 
+/**
+ * `gen_ai.provider.name` and the older `gen_ai.system`, both with `providerName(id)` (#16); none
+ * when the provider is unknown.
+ */
+export function providerAttributes(id: string | undefined): Attributes {
+  const provider = providerName(id);
+  return provider ? { [ATTR.GEN_AI_PROVIDER_NAME]: provider, [ATTR.GEN_AI_SYSTEM]: provider } : {};
+}
+
 /** A finish reason in the convention's vocabulary: stop, length, content_filter, tool_call, error. */
 export function finishReason(raw: string | undefined | null): string | undefined {
   if (!raw) return undefined;

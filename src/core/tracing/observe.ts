@@ -4,6 +4,7 @@ import { BasaltConfigError } from '../errors.js';
 import type { Experiment } from '../experiments.js';
 import { ATTR, OBSERVE_KINDS, type ObserveKind, ROOT_KIND } from './attributes.js';
 import { BasaltSpan, isBasaltSpan } from './basalt-span.js';
+import { evaluationConfigText } from './content.js';
 import {
   type ExperimentRef,
   getSpanHandle,
@@ -26,11 +27,17 @@ export interface StartObserveOptions {
   experiment?: Experiment | ExperimentRef | string;
   /** The end user and organization the trace serves. */
   identity?: Identity;
-  /** Free-form metadata, written as `basalt.metadata` (JSON). */
+  /**
+   * Free-form metadata, written as `basalt.metadata` (JSON) and, for its string, number and boolean
+   * values, as `basalt.meta.<key>` (docs/wire-format.md).
+   */
   metadata?: Record<string, unknown>;
   /** Slugs of Basalt evaluators to run on the trace. */
   evaluators?: string[];
-  /** `sampleRate` in [0, 1] overrides the client's for this trace. */
+  /**
+   * `sampleRate` in [0, 1] overrides the client's for this trace. The rate in force is sent as
+   * `basalt.span.evaluation.config` (`{"sample_rate": 0.2}`) and `basalt.span.evaluation.sample_rate`.
+   */
   evaluationConfig?: { sampleRate?: number };
   /** Recorded as the root's input. */
   input?: unknown;
@@ -82,16 +89,21 @@ export function openRoot(options: StartObserveOptions): BasaltSpan {
       `Experiment ${experiment.id} belongs to feature "${experiment.featureSlug}" but the trace's feature slug is "${featureSlug}": Basalt ignores the experiment on this trace.`,
     );
   }
+  // The rate that decided `should_evaluate` is written whether or not the trace set its own (docs/wire-format.md).
   const sampleRate = rate ?? runtime.telemetry.sampleRate;
   const state = new TraceState({
     featureSlug,
     experiment,
     identity,
+    sampleRate,
     shouldEvaluate: experiment !== undefined || (sampleRate > 0 && Math.random() < sampleRate),
   });
-  const attributes: Attributes = { [ATTR.ROOT]: true, [ATTR.SPAN_KIND]: ROOT_KIND };
+  const attributes: Attributes = {
+    [ATTR.ROOT]: true,
+    [ATTR.SPAN_KIND]: ROOT_KIND,
+    [ATTR.EVALUATION_CONFIG]: evaluationConfigText(sampleRate),
+  };
   if (evaluators?.length) attributes[ATTR.EVALUATORS] = evaluators;
-  if (rate !== undefined) attributes[ATTR.EVALUATION_CONFIG] = JSON.stringify({ sampleRate: rate });
   const withState = setTraceState(parent, state);
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, withState);
   state.rootSpan = span;

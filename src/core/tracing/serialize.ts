@@ -37,15 +37,9 @@ export function serialize(value: unknown, options: SerializeOptions = {}): strin
   try {
     const { maxBytes, mask, info } = options ?? {};
     const cap = byteCap(maxBytes);
-    let masked = value;
-    if (mask !== undefined) {
-      try {
-        masked = mask(value, info ?? { field: 'input', spanName: '' });
-      } catch {
-        // Never export what the mask was meant to hide.
-        return '[mask threw: value withheld]';
-      }
-    }
+    const result = maskValue(value, mask, info ?? { field: 'input', spanName: '' });
+    if (!result) return MASK_WITHHELD;
+    const masked = result.value;
     if (typeof masked === 'string') return truncate(masked, cap);
     // Plain JSON data (what the adapters build) needs no defensive copy: stringify it directly.
     let text = scansAsPlainJson(masked, cap) ? stringifyOrUndefined(masked) : undefined;
@@ -53,6 +47,26 @@ export function serialize(value: unknown, options: SerializeOptions = {}): strin
     return truncate(text, cap);
   } catch {
     return '[unserializable]';
+  }
+}
+
+/** Written instead of a value whose `mask` threw. */
+export const MASK_WITHHELD = '[mask threw: value withheld]';
+
+/**
+ * `mask(value, info)`, or the value itself without a mask; `undefined` when the mask threw: never
+ * export what the mask was meant to hide. Called once per value, whatever is written from it.
+ */
+export function maskValue(
+  value: unknown,
+  mask: MaskFunction | undefined,
+  info: MaskInfo,
+): { value: unknown } | undefined {
+  if (mask === undefined) return { value };
+  try {
+    return { value: mask(value, info) };
+  } catch {
+    return undefined;
   }
 }
 

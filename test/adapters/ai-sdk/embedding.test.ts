@@ -91,6 +91,7 @@ describe.each(majors)('basaltEmbeddingMiddleware with $name', (major) => {
       'basalt.span.kind': 'generation',
       'gen_ai.operation.name': 'embeddings',
       'gen_ai.provider.name': 'mock-provider',
+      'gen_ai.system': 'mock-provider', // the same value, for Basalt's JS SDK (#16)
       'gen_ai.request.model': 'mock-model-id',
       'gen_ai.embeddings.input_count': 1,
       'gen_ai.usage.input_tokens': 3,

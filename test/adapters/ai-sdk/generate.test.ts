@@ -49,6 +49,7 @@ describe('basaltMiddleware › trace shape', () => {
       'basalt.span.feature_slug': 'support',
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'openai',
+      'gen_ai.system': 'openai', // the same value, for Basalt's JS SDK (#16)
       'gen_ai.request.model': 'gpt-4o',
     });
     expect(attr(g, 'gen_ai.request.stream')).toBeUndefined();

@@ -79,6 +79,7 @@ describe('basaltMiddleware with @ai-sdk/openai over HTTP', () => {
     expect(span?.name).toBe('chat gpt-4o-mini');
     expect(span?.attributes).toMatchObject({
       'gen_ai.provider.name': 'openai',
+      'gen_ai.system': 'openai', // the same value, for Basalt's JS SDK (#16)
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.request.temperature': 0.3,
       'gen_ai.response.id': 'chatcmpl-abc',

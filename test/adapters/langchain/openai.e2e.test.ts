@@ -60,6 +60,7 @@ describe('BasaltCallbackHandler › ChatOpenAI against an OpenAI-compatible serv
       'basalt.user.id': 'u-1',
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'openai',
+      'gen_ai.system': 'openai', // the same value, for Basalt's JS SDK (#16)
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.request.temperature': 0.2,
       'gen_ai.request.max_tokens': 64,
