@@ -25,4 +25,4 @@ export async function handler(event: { userId: string; body: string }): Promise<
 }
 
 for (const userId of ['u-1', 'u-2']) console.log(await handler({ userId, body: `Hello from ${userId}, a long text` }));
-console.log('stats:', basalt.stats());
+console.log('stats:', JSON.stringify(basalt.stats()));

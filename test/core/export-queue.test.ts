@@ -106,7 +106,7 @@ describe('ExportQueue › drop reports', () => {
     releaseAll();
     await until(() => lines.length === 3);
     expect(lines[2]).toContain('990 span(s) dropped');
-    expect(queue.stats).toEqual({ exported: 20, droppedQueueFull: 1_005, failedExports: 0 });
+    expect(queue.stats).toEqual({ exported: 20, droppedQueueFull: 1_005, failedExports: 0, droppedAfterShutdown: 0 });
     expect(lines).toHaveLength(3);
   });
 

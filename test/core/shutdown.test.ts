@@ -1,10 +1,11 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Basalt, observe, startObserve } from '../../src/index.js';
 import { resetTracing } from '../helpers/tracing.js';
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await resetTracing();
 });
 
@@ -59,5 +60,20 @@ describe('shutdown() with requests in flight (#10.3)', () => {
     expect(children.every((c) => rootIds.has(c.parentSpanContext?.spanId ?? ''))).toBe(true);
     // The `answer-*` spans start after shutdown gave up waiting: not recorded, and said once.
     expect(basalt.stats().exported).toBe(20);
+  });
+
+  it('counts a span of a Basalt trace that ends after shutdown() finished, and warns once', async () => {
+    const exporter = new KeepingExporter();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const basalt = new Basalt({ telemetry: { exporter } });
+    const inFlight = startObserve({ name: 'request', featureSlug: 'api' }, () =>
+      observe({ name: 'slow-step' }, () => sleep(800)),
+    );
+    await sleep(20);
+    await basalt.shutdown(200);
+    await inFlight;
+    expect(exporter.spans.map((s) => s.name)).toEqual(['request']);
+    expect(basalt.stats().droppedAfterShutdown).toBe(1);
+    expect(warn.mock.calls.filter(([l]) => String(l).includes('after basalt.shutdown()'))).toHaveLength(1);
   });
 });

@@ -45,7 +45,7 @@ describe('BasaltSpanProcessor › onEnd', () => {
     await processor.forceFlush();
 
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['sampled']);
-    expect(processor.stats).toEqual({ exported: 1, droppedQueueFull: 0, failedExports: 0 });
+    expect(processor.stats).toEqual({ exported: 1, droppedQueueFull: 0, failedExports: 0, droppedAfterShutdown: 0 });
   });
 });
 

@@ -32,7 +32,7 @@ describe('examples in local mode', () => {
   it('serverless-flush.ts: every invocation is exported by its own flush', async () => {
     const { stdout, spans } = await runExample('serverless-flush.ts');
     expect(roots(spans)).toHaveLength(2);
-    expect(stdout).toContain('stats: { exported: 2, droppedQueueFull: 0, failedExports: 0 }');
+    expect(stdout).toContain('stats: {"exported":2,"droppedQueueFull":0,"failedExports":0,"droppedAfterShutdown":0}');
   });
 
   it('own-provider.ts: Basalt spans go through the app-owned NodeSDK provider', async () => {

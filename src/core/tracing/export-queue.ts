@@ -1,12 +1,8 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
-import {
-  DEFAULT_EXPORT_TIMEOUT_MS,
-  DEFAULT_LOSS_REPORT_INTERVAL_MS,
-  DEFAULT_MAX_EXPORT_BATCH_SIZE,
-  DEFAULT_SCHEDULED_DELAY_MS,
-} from '../constants.js';
+import { DEFAULT_EXPORT_TIMEOUT_MS, DEFAULT_MAX_EXPORT_BATCH_SIZE, DEFAULT_SCHEDULED_DELAY_MS } from '../constants.js';
 import type { Logger } from '../logger.js';
+import { LossReport } from './loss-report.js';
 import type { ReadableSpan, SpanExporter } from './sdk-types.js';
 
 /** How much longer than its deadline the queue waits for an exporter's answer before giving up on it. */
@@ -30,6 +26,8 @@ export interface ExportStats {
   droppedQueueFull: number;
   /** Spans lost because their export failed or timed out. */
   failedExports: number;
+  /** Spans of a Basalt trace that ended after `shutdown()` had finished: too late to export. */
+  droppedAfterShutdown: number;
 }
 
 /**
@@ -49,7 +47,7 @@ export interface ExportStats {
  * counts the spans in flight, keeps memory and the number of exports in flight bounded.
  */
 export class ExportQueue {
-  readonly stats: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0 };
+  readonly stats: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0, droppedAfterShutdown: 0 };
   readonly #exporter: SpanExporter;
   readonly #losses: LossReport;
   readonly #maxQueueSize: number;
@@ -193,67 +191,5 @@ export class ExportQueue {
   #failed(count: number, reason: unknown): void {
     this.stats.failedExports += count;
     this.#losses.failed(count, reason);
-  }
-}
-
-/**
- * OpenTelemetry's drop accounting, told to the app's console: the first drop and the first failed
- * export are each warned once; later losses are counted and reported together, after an export
- * settles, at most once per interval (and at shutdown), so a collector outage costs a few lines.
- */
-class LossReport {
-  readonly #logger: Logger;
-  readonly #stats: ExportStats;
-  readonly #interval: number;
-  /** The counters as the last warning told them. */
-  readonly #told = { dropped: 0, failed: 0 };
-  #toldAt = 0;
-
-  constructor(logger: Logger, stats: ExportStats, interval = DEFAULT_LOSS_REPORT_INTERVAL_MS) {
-    this.#logger = logger;
-    this.#stats = stats;
-    this.#interval = interval;
-  }
-
-  dropped(maxQueueSize: number): void {
-    if (this.#told.dropped > 0) return;
-    this.#told.dropped = this.#stats.droppedQueueFull;
-    this.#toldAt = Date.now();
-    this.#logger.once(
-      'export.queue-full',
-      'warn',
-      `Export queue full (${maxQueueSize} spans): dropping spans until the collector catches up. The app is not affected; basalt.stats() counts the drops.`,
-    );
-  }
-
-  failed(count: number, reason: unknown): void {
-    if (this.#told.failed > 0) return;
-    this.#told.failed = this.#stats.failedExports;
-    this.#toldAt = Date.now();
-    const why = reason instanceof Error ? reason.message : String(reason ?? 'unknown error');
-    this.#logger.once(
-      'export.failed',
-      'warn',
-      `Exporting spans failed (${why}); ${count} span(s) lost. The app is not affected; basalt.stats() counts further losses.`,
-    );
-  }
-
-  /** Reports the losses since the last warning once the interval has passed. */
-  maybeReport(): void {
-    if (Date.now() - this.#toldAt >= this.#interval) this.report();
-  }
-
-  report(): void {
-    const dropped = this.#stats.droppedQueueFull - this.#told.dropped;
-    const failed = this.#stats.failedExports - this.#told.failed;
-    if (dropped <= 0 && failed <= 0) return;
-    this.#told.dropped = this.#stats.droppedQueueFull;
-    this.#told.failed = this.#stats.failedExports;
-    this.#toldAt = Date.now();
-    const parts = [
-      dropped > 0 ? `${dropped} span(s) dropped because the export queue was full` : '',
-      failed > 0 ? `${failed} span(s) lost in failed exports` : '',
-    ].filter(Boolean);
-    this.#logger.warn(`${parts.join(' and ')} since the last report. basalt.stats() has the totals.`);
   }
 }

@@ -102,11 +102,12 @@ export class TracingRuntime {
 
   /** Summed counters of every processor the runtime exports through. */
   stats(): ExportStats {
-    const total: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0 };
+    const total: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0, droppedAfterShutdown: 0 };
     for (const p of this.#tracing?.processors ?? []) {
       total.exported += p.stats.exported;
       total.droppedQueueFull += p.stats.droppedQueueFull;
       total.failedExports += p.stats.failedExports;
+      total.droppedAfterShutdown += p.stats.droppedAfterShutdown;
     }
     return total;
   }

@@ -82,10 +82,19 @@ export class BasaltSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    if (this.#shutdown) return;
     // A sampler's RECORD decision: the span was recorded for local use, not to be exported.
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.#onlyBasalt && span.attributes[ATTR.IN_TRACE] !== true) return;
+    if (this.#shutdown) {
+      // Too late to export, but never lost silently (#10.3).
+      this.#queue.stats.droppedAfterShutdown++;
+      this.#logger.once(
+        'export.after-shutdown',
+        'warn',
+        'A span ended after basalt.shutdown(): it is not exported. basalt.stats().droppedAfterShutdown counts such spans.',
+      );
+      return;
+    }
     this.#queue.add(span);
   }
 
