@@ -1,3 +1,5 @@
+import { redactUrl } from './errors.js';
+
 /** Levels of the package's logger, from most to least verbose. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -33,8 +35,9 @@ export class Logger {
     return LOG_LEVELS.indexOf(level) >= this.#rank;
   }
 
+  /** The message without secrets: the API key, and credentials in any URL (`user:password@`). */
   redact(text: string): string {
-    let out = text;
+    let out = redactUrl(text);
     for (const secret of this.#secrets) out = out.split(secret).join('[redacted]');
     return out;
   }

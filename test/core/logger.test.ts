@@ -42,4 +42,12 @@ describe('Logger', () => {
     });
     expect(() => logger.error('x')).not.toThrow();
   });
+
+  it('never prints credentials of a URL in a message', () => {
+    const lines: string[] = [];
+    const logger = new Logger('debug', [], (_level, message) => lines.push(message));
+    logger.warn('Exporting to https://user:hunter2@collector.example.com/v1/traces failed');
+    expect(lines[0]).not.toContain('hunter2');
+    expect(lines[0]).toContain('collector.example.com');
+  });
 });
