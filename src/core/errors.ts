@@ -116,7 +116,8 @@ export function errorForStatus(status: number, request: string, body: unknown): 
   const known = STATUS_CLASSES[status];
   if (known) {
     const [ErrorClass, code, text] = known;
-    return new ErrorClass(`Basalt API request failed with ${status} ${text}: ${request}`, {
+    const hint = status === 401 ? ' (check BASALT_API_KEY or the apiKey option)' : '';
+    return new ErrorClass(`Basalt API request failed with ${status} ${text}: ${request}${hint}`, {
       status,
       code,
       body,

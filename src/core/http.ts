@@ -7,6 +7,7 @@ import {
   BasaltTimeoutError,
   errorForStatus,
   isBasaltApiError,
+  redactUrl,
 } from './errors.js';
 import { TRUNCATION_MARKER } from './tracing/serialize.js';
 
@@ -139,6 +140,20 @@ function causeCodes(error: unknown): string[] {
 }
 
 /**
+ * The message of the deepest cause (fetch's `TypeError: fetch failed` hides why: `bad port`), without
+ * URL credentials and bounded in length.
+ */
+function innermostMessage(error: unknown): string | undefined {
+  let message: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    message = current.message;
+    current = current.cause;
+  }
+  return message ? redactUrl(message).slice(0, 200) : undefined;
+}
+
+/**
  * Maps whatever ky or fetch threw into the `BasaltApiError` family: the one place errors are mapped.
  * An HTTP status wins over the deadline (the server did answer); else a passed deadline is a timeout.
  */
@@ -154,7 +169,7 @@ async function toApiError(error: unknown, request: string, apiKey: string, timed
       request,
     });
   }
-  const detail = causeCodes(error)[0];
+  const detail = causeCodes(error)[0] ?? innermostMessage(error);
   return new BasaltNetworkError(`Basalt API request failed${detail ? ` (${detail})` : ''}: ${request}`, {
     status: 0,
     code: 'network_error',
