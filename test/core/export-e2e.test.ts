@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SDK_VERSION } from '../../src/core/constants.js';
 import { ATTR } from '../../src/core/tracing/attributes.js';
 import { Basalt, observe } from '../../src/index.js';
-import { json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { startExperimentsApi, type TestHttpServer } from '../helpers/http-server.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { resetTracing } from '../helpers/tracing.js';
 
@@ -23,15 +23,6 @@ afterEach(async () => {
   receiver = undefined;
   api = undefined;
 });
-
-/** A Basalt API on 127.0.0.1 that creates experiments (§4). */
-function startExperimentsApi(): Promise<TestHttpServer> {
-  return startHttpServer((req, res, body) => {
-    if (req.method !== 'POST' || req.url !== '/monitor/experiments') return json(res, 404, { error: 'not found' });
-    const { featureSlug, name } = JSON.parse(body) as { featureSlug: string; name: string };
-    json(res, 200, { id: 'exp-42', name, featureSlug, createdAt: '2025-01-02T03:04:05.000Z' });
-  });
-}
 
 function byName(spans: ReceivedSpan[], name: string): ReceivedSpan[] {
   return spans.filter((s) => s.name === name);

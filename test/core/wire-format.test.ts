@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { basaltMiddleware } from '../../src/adapters/ai-sdk/index.js';
 import { Basalt } from '../../src/index.js';
 import { generateResult, promptText } from '../helpers/ai-sdk-parts.js';
-import { json, type RecordedRequest, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { type RecordedRequest, startExperimentsApi, type TestHttpServer } from '../helpers/http-server.js';
 import {
   type OtlpReceiver,
   type ReceivedRequest,
@@ -69,14 +69,6 @@ afterEach(async () => {
   receiver = undefined;
   api = undefined;
 });
-
-/** A Basalt API on 127.0.0.1 that creates experiments (§4). */
-function startExperimentsApi(): Promise<TestHttpServer> {
-  return startHttpServer((_req, res, body) => {
-    const { featureSlug, name } = JSON.parse(body) as { featureSlug: string; name: string };
-    json(res, 200, { id: 'exp-42', name, featureSlug, createdAt: '2025-01-02T03:04:05.000Z' });
-  });
-}
 
 /**
  * The seed: an experiment, then per ticket a root with feature slug, experiment, identity,

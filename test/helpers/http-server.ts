@@ -54,3 +54,12 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** A Basalt API on 127.0.0.1 that creates experiments (§4) and answers 404 to anything else. */
+export function startExperimentsApi(): Promise<TestHttpServer> {
+  return startHttpServer((req, res, body) => {
+    if (req.method !== 'POST' || req.url !== '/monitor/experiments') return json(res, 404, { error: 'not found' });
+    const { featureSlug, name } = JSON.parse(body) as { featureSlug: string; name: string };
+    json(res, 200, { id: 'exp-42', name, featureSlug, createdAt: '2025-01-02T03:04:05.000Z' });
+  });
+}
