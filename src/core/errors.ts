@@ -117,7 +117,7 @@ export function errorForStatus(status: number, request: string, body: unknown): 
   if (known) {
     const [ErrorClass, code, text] = known;
     const hint = status === 401 ? ' (check BASALT_API_KEY or the apiKey option)' : '';
-    return new ErrorClass(`Basalt API request failed with ${status} ${text}: ${request}${hint}`, {
+    return new ErrorClass(`Basalt API request failed with ${status} ${text}${hint}: ${request}`, {
       status,
       code,
       body,
