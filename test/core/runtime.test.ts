@@ -91,4 +91,17 @@ describe('the tracing runtime belongs to the client (#9)', () => {
     expect(reachableStrings(slot).some((s) => s.includes(apiKey))).toBe(false);
     await basalt.shutdown(200);
   });
+
+  it('does not share the slot of another major version, and says so once', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const foreign = { version: '99.0.0', warned: new Set(), runtime: { tracer: () => undefined } };
+    (globalThis as Record<symbol, unknown>)[SLOT] = foreign;
+    const exporter = new InMemorySpanExporter();
+    const basalt = new Basalt({ logLevel: 'silent', telemetry: { exporter } });
+    await startObserve({ name: 'job', featureSlug: 'f' }, () => 1);
+    await basalt.flush();
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['job']);
+    expect((globalThis as Record<symbol, unknown>)[SLOT]).toBe(foreign);
+    expect(warn.mock.calls.filter(([l]) => String(l).includes('99.0.0 already loaded'))).toHaveLength(1);
+  });
 });
