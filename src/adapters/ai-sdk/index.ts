@@ -5,3 +5,4 @@
 export type { BasaltCallOptions, BasaltMiddlewareOptions } from './call-options.js';
 export { type BasaltEmbeddingModelMiddleware, basaltEmbeddingMiddleware } from './embedding-middleware.js';
 export { type BasaltLanguageModelMiddleware, basaltMiddleware } from './middleware.js';
+export { type BasaltToolsOptions, basaltTools } from './tools.js';
