@@ -12,7 +12,7 @@ import {
   type TraceDefaults,
 } from '../../core/integration.js';
 import { type BasaltMiddlewareOptions, checkMiddlewareOptions } from './call-options.js';
-import { isAsyncIterable, recordedIterable } from './tool-output.js';
+import { isAsyncIterable, isPromiseLike, recordedIterable } from './tool-output.js';
 
 /**
  * Options of `basaltTools`: the values of the roots it opens for tools that run outside any Basalt
@@ -105,7 +105,7 @@ function openToolCall(
 }
 
 /** The request of one tool execution: a `tool` span with the GenAI `execute_tool` attributes. */
-export function toolRequest(
+function toolRequest(
   name: string,
   input: unknown,
   options: unknown,
@@ -151,16 +151,4 @@ function runTool(call: Operation, execute: () => unknown): unknown {
   }
   call.end({ output: result });
   return result;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return safely(
-    'basaltTools.result',
-    () =>
-      (typeof value === 'object' || typeof value === 'function') &&
-      value !== null &&
-      'then' in value &&
-      typeof value.then === 'function',
-    false,
-  );
 }
