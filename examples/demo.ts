@@ -4,7 +4,7 @@
  * Under one experiment and one identity it traces, through the adapters:
  *   1. an AI SDK `generateText` call            (the middleware opens the root itself)
  *   2. an AI SDK `streamText` call              (span ends after the last chunk, time to first chunk)
- *   3. an AI SDK two-step tool loop             (one generation span per step under one root)
+ *   3. an AI SDK two-step tool loop             (generation, tool, generation under one root: basaltTools)
  *   4. a LangChain chain that calls a tool       (the callback handler opens the root)
  * and prints each trace as a tree, then where the trace file is.
  *
@@ -18,8 +18,8 @@ import { RunnableLambda } from '@langchain/core/runnables';
 import { tool as langchainTool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { generateText, stepCountIs, streamText, tool, wrapLanguageModel } from 'ai';
-import { Basalt, observe } from 'basalt-observe';
-import { basaltMiddleware } from 'basalt-observe/ai-sdk';
+import { Basalt } from 'basalt-observe';
+import { basaltMiddleware, basaltTools } from 'basalt-observe/ai-sdk';
 import { BasaltCallbackHandler } from 'basalt-observe/langchain';
 import { z } from 'zod';
 import { LocalChatModel, localLanguageModel } from './local-models.js';
@@ -60,16 +60,14 @@ console.log('3. tool loop (two steps)');
 const weather = tool({
   description: 'The weather in a city',
   inputSchema: z.object({ city: z.string() }),
-  // Tool executions are not model calls: an `observe` span of kind `tool` records them.
-  execute: ({ city }) =>
-    observe({ name: 'get_weather', kind: 'tool', input: { city } }, async () => `sunny in ${city}`),
+  execute: async ({ city }) => `sunny in ${city}`,
 });
 const loop = await basalt.startObserve(
   { name: 'weather_question', featureSlug, experiment, identity, input: 'What is the weather in Paris?' },
   async (span) => {
     const result = await generateText({
       model,
-      tools: { weather },
+      tools: basaltTools({ get_weather: weather }), // each execution: a `tool` span between the steps
       stopWhen: stepCountIs(2),
       prompt: 'What is the weather in Paris?',
     });

@@ -7,7 +7,7 @@
 export { BasaltConfigError } from './errors.js';
 export type { Experiment } from './experiments.js';
 export { ATTR, type ObserveKind } from './tracing/attributes.js';
-export type { ExperimentRef, Identity } from './tracing/context.js';
+export { type ExperimentRef, type Identity, inTrace } from './tracing/context.js';
 export * from './tracing/gen-ai.js';
 export { Operation, type OperationOutcome, type OperationRequest, openOperation } from './tracing/operation.js';
 export { logOnce, safely } from './tracing/safely.js';

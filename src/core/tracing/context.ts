@@ -114,6 +114,11 @@ export function getTraceState(ctx: Context): TraceState | undefined {
   return ctx.getValue(TRACE_STATE_KEY) as TraceState | undefined;
 }
 
+/** Whether a Basalt trace (a `startObserve` root, or any span under one) is active in `ctx`. */
+export function inTrace(ctx: Context): boolean {
+  return getTraceState(ctx) !== undefined;
+}
+
 export function setTraceState(ctx: Context, state: TraceState): Context {
   return ctx.setValue(TRACE_STATE_KEY, state);
 }

@@ -5,7 +5,11 @@ import * as ai5test from 'ai5/test';
 import * as ai6 from 'ai6';
 import * as ai6test from 'ai6/test';
 import { z } from 'zod';
-import type { BasaltLanguageModelMiddleware } from '../../../src/adapters/ai-sdk/index.js';
+import {
+  type BasaltLanguageModelMiddleware,
+  type BasaltToolsOptions,
+  basaltTools,
+} from '../../../src/adapters/ai-sdk/index.js';
 import { type GenerateFixture, generateResult, type Spec } from '../../helpers/ai-sdk-parts.js';
 
 /**
@@ -25,12 +29,23 @@ export interface Major {
 export interface CallArgs {
   providerOptions?: Record<string, Record<string, string | Record<string, unknown>>>;
   tools?: boolean;
+  /** The `weather` tool's `execute`, instead of the default (`Sunny in ${city}`); implies `tools`. */
+  execute?: WeatherExecute;
+  /** Passes the tool set through `basaltTools`: `true` without options, else with these options. */
+  basaltTools?: true | BasaltToolsOptions;
 }
+
+/** A `weather` tool's `execute`: a value, a promise, an `AsyncIterable`, or a throw. */
+export type WeatherExecute = (input: { city: string }, options: { toolCallId: string }) => unknown;
 
 export interface Outcome {
   text: string;
   /** The call options each model call received (what the provider saw). */
   providerCalls: Array<{ providerOptions?: unknown }>;
+  /** The `output` of each `tool-result` of the steps: what the AI SDK took as each tool's result. */
+  toolOutputs: unknown[];
+  /** The `error` of each `tool-error` of the steps: what the AI SDK took as each tool's error. */
+  toolErrors: unknown[];
 }
 
 type V2Mock = NonNullable<ConstructorParameters<typeof ai5test.MockLanguageModelV2>[0]>;
@@ -44,6 +59,28 @@ const weatherInput = z.object({ city: z.string() });
 const weather = async ({ city }: { city: string }) => `Sunny in ${city}`;
 const prompt = 'What is the weather in Paris?';
 
+/** `{ weather: tool }`, through `basaltTools` when the call asks for it (type-checked per major). */
+function toolSetOf<T extends object>(tool: T, call: CallArgs): { weather: T } {
+  const tools = { weather: tool };
+  if (!call.basaltTools) return tools;
+  return call.basaltTools === true ? basaltTools(tools) : basaltTools(tools, call.basaltTools);
+}
+
+function wantsTools(call: CallArgs): boolean {
+  return Boolean(call.tools || call.execute || call.basaltTools);
+}
+
+/** Tool results and errors of every step, read loosely (the part types differ per major). */
+function toolOutcomes(
+  steps: ReadonlyArray<{ content: ReadonlyArray<unknown> }>,
+): Pick<Outcome, 'toolOutputs' | 'toolErrors'> {
+  const parts = steps.flatMap((step) => step.content) as Array<{ type: string; output?: unknown; error?: unknown }>;
+  return {
+    toolOutputs: parts.filter((p) => p.type === 'tool-result').map((p) => p.output),
+    toolErrors: parts.filter((p) => p.type === 'tool-error').map((p) => p.error),
+  };
+}
+
 function stepsOf<T>(items: T[]): T | T[] {
   return items.length === 1 ? (items[0] as T) : items;
 }
@@ -56,8 +93,9 @@ const ai5Major: Major = {
       doGenerate: stepsOf(steps.map((s) => generateResult('v2', s))) as V2Mock['doGenerate'],
     });
     const model = ai5.wrapLanguageModel({ model: mock, middleware });
-    const tools = call.tools ? { weather: ai5.tool({ inputSchema: weatherInput, execute: weather }) } : undefined;
-    const stopWhen = call.tools ? ai5.stepCountIs(3) : undefined;
+    const tool = ai5.tool({ inputSchema: weatherInput, execute: call.execute ?? weather });
+    const tools = wantsTools(call) ? toolSetOf(tool, call) : undefined;
+    const stopWhen = wantsTools(call) ? ai5.stepCountIs(3) : undefined;
     const result = await ai5.generateText({
       model,
       prompt,
@@ -65,14 +103,15 @@ const ai5Major: Major = {
       stopWhen,
       providerOptions: call.providerOptions as Options5,
     });
-    return { text: result.text, providerCalls: mock.doGenerateCalls };
+    return { text: result.text, providerCalls: mock.doGenerateCalls, ...toolOutcomes(result.steps) };
   },
   async stream(middleware, steps, call = {}) {
     const results = steps.map((parts) => ({ stream: ai5test.convertArrayToReadableStream(parts) }));
     const mock = new ai5test.MockLanguageModelV2({ doStream: stepsOf(results) as V2Mock['doStream'] });
     const model = ai5.wrapLanguageModel({ model: mock, middleware });
-    const tools = call.tools ? { weather: ai5.tool({ inputSchema: weatherInput, execute: weather }) } : undefined;
-    const stopWhen = call.tools ? ai5.stepCountIs(3) : undefined;
+    const tool = ai5.tool({ inputSchema: weatherInput, execute: call.execute ?? weather });
+    const tools = wantsTools(call) ? toolSetOf(tool, call) : undefined;
+    const stopWhen = wantsTools(call) ? ai5.stepCountIs(3) : undefined;
     const result = ai5.streamText({
       model,
       prompt,
@@ -80,7 +119,7 @@ const ai5Major: Major = {
       stopWhen,
       providerOptions: call.providerOptions as Options5,
     });
-    return { text: await result.text, providerCalls: mock.doStreamCalls };
+    return { text: await result.text, providerCalls: mock.doStreamCalls, ...toolOutcomes(await result.steps) };
   },
 };
 
@@ -92,8 +131,9 @@ const ai6Major: Major = {
       doGenerate: stepsOf(steps.map((s) => generateResult('v3', s))) as V3Mock['doGenerate'],
     });
     const model = ai6.wrapLanguageModel({ model: mock, middleware });
-    const tools = call.tools ? { weather: ai6.tool({ inputSchema: weatherInput, execute: weather }) } : undefined;
-    const stopWhen = call.tools ? ai6.stepCountIs(3) : undefined;
+    const tool = ai6.tool({ inputSchema: weatherInput, execute: call.execute ?? weather });
+    const tools = wantsTools(call) ? toolSetOf(tool, call) : undefined;
+    const stopWhen = wantsTools(call) ? ai6.stepCountIs(3) : undefined;
     const result = await ai6.generateText({
       model,
       prompt,
@@ -101,14 +141,15 @@ const ai6Major: Major = {
       stopWhen,
       providerOptions: call.providerOptions as Options6,
     });
-    return { text: result.text, providerCalls: mock.doGenerateCalls };
+    return { text: result.text, providerCalls: mock.doGenerateCalls, ...toolOutcomes(result.steps) };
   },
   async stream(middleware, steps, call = {}) {
     const results = steps.map((parts) => ({ stream: ai6test.convertArrayToReadableStream(parts) }));
     const mock = new ai6test.MockLanguageModelV3({ doStream: stepsOf(results) as V3Mock['doStream'] });
     const model = ai6.wrapLanguageModel({ model: mock, middleware });
-    const tools = call.tools ? { weather: ai6.tool({ inputSchema: weatherInput, execute: weather }) } : undefined;
-    const stopWhen = call.tools ? ai6.stepCountIs(3) : undefined;
+    const tool = ai6.tool({ inputSchema: weatherInput, execute: call.execute ?? weather });
+    const tools = wantsTools(call) ? toolSetOf(tool, call) : undefined;
+    const stopWhen = wantsTools(call) ? ai6.stepCountIs(3) : undefined;
     const result = ai6.streamText({
       model,
       prompt,
@@ -116,7 +157,7 @@ const ai6Major: Major = {
       stopWhen,
       providerOptions: call.providerOptions as Options6,
     });
-    return { text: await result.text, providerCalls: mock.doStreamCalls };
+    return { text: await result.text, providerCalls: mock.doStreamCalls, ...toolOutcomes(await result.steps) };
   },
 };
 
@@ -128,8 +169,9 @@ const ai7Major: Major = {
       doGenerate: stepsOf(steps.map((s) => generateResult('v4', s))) as V4Mock['doGenerate'],
     });
     const model = ai7.wrapLanguageModel({ model: mock, middleware });
-    const tools = call.tools ? { weather: ai7.tool({ inputSchema: weatherInput, execute: weather }) } : undefined;
-    const stopWhen = call.tools ? ai7.stepCountIs(3) : undefined;
+    const tool = ai7.tool({ inputSchema: weatherInput, execute: call.execute ?? weather });
+    const tools = wantsTools(call) ? toolSetOf(tool, call) : undefined;
+    const stopWhen = wantsTools(call) ? ai7.stepCountIs(3) : undefined;
     const result = await ai7.generateText({
       model,
       prompt,
@@ -137,14 +179,15 @@ const ai7Major: Major = {
       stopWhen,
       providerOptions: call.providerOptions as Options7,
     });
-    return { text: result.text, providerCalls: mock.doGenerateCalls };
+    return { text: result.text, providerCalls: mock.doGenerateCalls, ...toolOutcomes(result.steps) };
   },
   async stream(middleware, steps, call = {}) {
     const results = steps.map((parts) => ({ stream: ai7test.convertArrayToReadableStream(parts) }));
     const mock = new ai7test.MockLanguageModelV4({ doStream: stepsOf(results) as V4Mock['doStream'] });
     const model = ai7.wrapLanguageModel({ model: mock, middleware });
-    const tools = call.tools ? { weather: ai7.tool({ inputSchema: weatherInput, execute: weather }) } : undefined;
-    const stopWhen = call.tools ? ai7.stepCountIs(3) : undefined;
+    const tool = ai7.tool({ inputSchema: weatherInput, execute: call.execute ?? weather });
+    const tools = wantsTools(call) ? toolSetOf(tool, call) : undefined;
+    const stopWhen = wantsTools(call) ? ai7.stepCountIs(3) : undefined;
     const result = ai7.streamText({
       model,
       prompt,
@@ -152,7 +195,7 @@ const ai7Major: Major = {
       stopWhen,
       providerOptions: call.providerOptions as Options7,
     });
-    return { text: await result.text, providerCalls: mock.doStreamCalls };
+    return { text: await result.text, providerCalls: mock.doStreamCalls, ...toolOutcomes(await result.steps) };
   },
 };
 

@@ -12,7 +12,7 @@ import {
 } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { basaltMiddleware } from '../../../src/adapters/ai-sdk/index.js';
+import { basaltMiddleware, basaltTools } from '../../../src/adapters/ai-sdk/index.js';
 import { startObserve } from '../../../src/index.js';
 import { type OpenAIServer, type ScriptedReply, startOpenAIServer } from '../../helpers/openai-server.js';
 import { setupTracing } from '../../helpers/tracing.js';
@@ -144,6 +144,37 @@ describe('basaltMiddleware with @ai-sdk/openai over HTTP', () => {
     ]);
     expect(json(first, 'gen_ai.tool.definitions')[0]).toMatchObject({ type: 'function', name: 'order_status' });
   });
+
+  it.each(['generateText', 'streamText'] as const)(
+    'records the tool execution of a %s tool loop between its steps',
+    async (fn) => {
+      const toolCall = { id: 'call_1', name: 'order_status', arguments: { orderId: '42' } };
+      const { t, model } = await setup([
+        { type: 'tool_calls', toolCalls: [toolCall] },
+        { type: 'text', text: 'Order 42 has shipped.' },
+      ]);
+      const tools = basaltTools({
+        order_status: tool({
+          inputSchema: z.object({ orderId: z.string() }),
+          execute: async ({ orderId }) => ({ orderId, status: 'shipped' }),
+        }),
+      });
+      const args = { model, prompt: 'Status of order 42?', tools, stopWhen: stepCountIs(3) };
+      await startObserve({ name: 'support_turn', featureSlug: 'support' }, async () =>
+        fn === 'generateText' ? (await generateText(args)).text : await streamText(args).text,
+      );
+
+      expect(await t.tree()).toBe(
+        ['support_turn', '  chat gpt-4o-mini', '  execute_tool order_status', '  chat gpt-4o-mini'].join('\n'),
+      );
+      const execution = (await t.spans()).find((s) => s.name === 'execute_tool order_status');
+      expect(execution?.attributes).toMatchObject({
+        'gen_ai.tool.call.id': 'call_1',
+        'basalt.span.input': '{"orderId":"42"}',
+        'basalt.span.output': '{"orderId":"42","status":"shipped"}',
+      });
+    },
+  );
 
   it('rethrows the HTTP 500 error the provider threw, as the same object, and records it', async () => {
     const thrown: unknown[] = [];
