@@ -50,10 +50,7 @@ function describe(span: ReadableSpan, paint: (code: string, text: string) => str
   if (a[ATTR.GEN_AI_RESPONSE_FINISH_REASONS]) parts.push(`finish=${String(a[ATTR.GEN_AI_RESPONSE_FINISH_REASONS])}`);
   if (a[ATTR.ROOT] === true) {
     parts.push(`feature=${a[ATTR.FEATURE_SLUG]}`);
-    if (a[ATTR.EXPERIMENT_ID])
-      parts.push(
-        `experiment=${a[ATTR.EXPERIMENT_NAME] ? `${a[ATTR.EXPERIMENT_NAME]} ` : ''}(${a[ATTR.EXPERIMENT_ID]})`,
-      );
+    if (a[ATTR.EXPERIMENT_ID]) parts.push(experimentText(a));
     if (a[ATTR.USER_ID]) parts.push(`user=${a[ATTR.USER_ID]}${a[ATTR.USER_NAME] ? ` (${a[ATTR.USER_NAME]})` : ''}`);
     if (a[ATTR.ORGANIZATION_ID]) {
       parts.push(`org=${a[ATTR.ORGANIZATION_ID]}${a[ATTR.ORGANIZATION_NAME] ? ` (${a[ATTR.ORGANIZATION_NAME]})` : ''}`);
@@ -65,6 +62,21 @@ function describe(span: ReadableSpan, paint: (code: string, text: string) => str
     parts.push(paint(RED, `ERROR ${a[ATTR.ERROR_TYPE] ?? ''} ${span.status.message ?? ''}`.trim()));
   }
   return parts.join('  ');
+}
+
+/**
+ * `experiment=<id>` when only the id is known, `experiment=<name> (<id>)` with the name, and the
+ * reason when Basalt ignores it (its feature is not the trace's): `experiment=exp-1 (ignored:
+ * feature "billing")`. The `evaluate=` that follows is the trace's own flag, as sent.
+ */
+function experimentText(a: ReadableSpan['attributes']): string {
+  const id = String(a[ATTR.EXPERIMENT_ID]);
+  const name = a[ATTR.EXPERIMENT_NAME];
+  const feature = a[ATTR.EXPERIMENT_FEATURE_SLUG];
+  const notes = name === undefined ? [] : [id];
+  if (feature !== undefined && feature !== a[ATTR.FEATURE_SLUG]) notes.push(`ignored: feature "${feature}"`);
+  const label = name === undefined ? id : String(name);
+  return `experiment=${label}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 
 function hrMs(time: [number, number]): number {
