@@ -1,14 +1,16 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
+import { DEFAULT_LOCAL_TRACE_MAX_BYTES } from '../constants.js';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
 import type { ExportResult, ReadableSpan, SpanExporter } from './sdk-types.js';
+import { TraceFile } from './trace-file.js';
 import { formatTraceTree, terminalSupportsColor } from './trace-tree.js';
 
 export interface LocalTraceExporterOptions {
   /** JSON-lines file the spans are appended to. */
   file: string;
+  /** Size at which the file is rotated to `<file>.1`. Default 10 MiB. */
+  maxBytes?: number;
   /** Print each trace as a tree when its Basalt root ends. */
   print: boolean;
   logger: Logger;
@@ -20,20 +22,23 @@ export interface LocalTraceExporterOptions {
 const MAX_PENDING_TRACES = 500;
 
 /**
- * Local mode (§8): nothing leaves the machine. Every span is appended to a JSON-lines file, and when
- * a Basalt root ends its trace is printed as a readable tree. A file that cannot be written is
- * warned about once; the export still succeeds, so nothing fails in the app.
+ * Local mode (§8): nothing leaves the machine. Every span is appended to a JSON-lines file, rotated
+ * at a size (`TraceFile`), and when a Basalt root ends its trace is printed as a readable tree. A
+ * write that fails (read-only folder, disk full) is a failed export, as an unreachable collector
+ * is: `BasaltSpanProcessor` counts its spans in `stats().failedExports` and warns once with the
+ * reason, which names the file. Nothing is thrown into the app.
  */
 export class LocalTraceExporter implements SpanExporter {
   readonly file: string;
+  readonly #traceFile: TraceFile;
   readonly #print: boolean;
   readonly #logger: Logger;
   readonly #write: (text: string) => void;
   readonly #pending = new Map<string, ReadableSpan[]>();
-  #ready: Promise<void> | undefined;
 
   constructor(options: LocalTraceExporterOptions) {
-    this.file = resolve(options.file);
+    this.#traceFile = new TraceFile(options.file, options.maxBytes ?? DEFAULT_LOCAL_TRACE_MAX_BYTES);
+    this.file = this.#traceFile.path;
     this.#print = options.print;
     this.#logger = options.logger;
     this.#write = options.write ?? ((text) => console.log(text));
@@ -41,17 +46,27 @@ export class LocalTraceExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     if (this.#print) this.#collect(spans);
-    this.#append(spans).then(
+    let lines: string;
+    try {
+      lines = spans.map((s) => `${JSON.stringify(toRecord(s))}\n`).join('');
+    } catch (error) {
+      done({ code: ExportResultCode.FAILED, error: error as Error });
+      return;
+    }
+    this.#traceFile.append(lines).then(
       () => done({ code: ExportResultCode.SUCCESS }),
-      () => done({ code: ExportResultCode.SUCCESS }),
+      (error: Error) => done({ code: ExportResultCode.FAILED, error }),
     );
   }
 
   async shutdown(): Promise<void> {
     this.#pending.clear();
+    await this.#traceFile.settled();
   }
 
-  async forceFlush(): Promise<void> {}
+  async forceFlush(): Promise<void> {
+    await this.#traceFile.settled();
+  }
 
   #collect(spans: ReadableSpan[]): void {
     for (const span of spans) {
@@ -76,16 +91,6 @@ export class LocalTraceExporter implements SpanExporter {
       this.#write(`${tree}\n  trace ${spans[0]?.spanContext().traceId} → ${this.file}\n`);
     } catch (error) {
       this.#logger.once('local.print', 'warn', `Could not print a trace tree: ${String(error)}`);
-    }
-  }
-
-  async #append(spans: ReadableSpan[]): Promise<void> {
-    try {
-      this.#ready ??= mkdir(dirname(this.file), { recursive: true }).then(() => undefined);
-      await this.#ready;
-      await appendFile(this.file, spans.map((s) => `${JSON.stringify(toRecord(s))}\n`).join(''));
-    } catch (error) {
-      this.#logger.once('local.write', 'warn', `Could not write the local trace file ${this.file}: ${String(error)}`);
     }
   }
 }
