@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toRecord } from '../../src/core/tracing/span-record.js';
 import { formatTraceTree } from '../../src/core/tracing/trace-tree.js';
 import { type Experiment, observe, type StartObserveOptions, startObserve } from '../../src/index.js';
 import { setupTracing } from '../helpers/tracing.js';
@@ -11,7 +12,7 @@ async function failingTrace() {
       throw new RangeError('out of range');
     }).catch(() => undefined);
   });
-  return t.spans();
+  return (await t.spans()).map(toRecord);
 }
 
 /** The uncoloured tree of each root, in order, its durations replaced by `N ms`. */
@@ -19,7 +20,7 @@ async function printedRoots(...roots: StartObserveOptions[]): Promise<string[]> 
   const t = setupTracing({ telemetry: { sampleRate: 0 } });
   for (const options of roots) await startObserve(options, () => 1);
   const spans = await t.spans();
-  return spans.map((span) => formatTraceTree([span], { color: false }).replace(/\d+(\.\d)? ms/g, 'N ms'));
+  return spans.map((span) => formatTraceTree([toRecord(span)], { color: false }).replace(/\d+(\.\d)? ms/g, 'N ms'));
 }
 
 const promptV2: Experiment = { id: 'exp-1', name: 'Prompt v2', featureSlug: 'support', createdAt: new Date(0) };

@@ -3,8 +3,9 @@ import { DEFAULT_LOCAL_TRACE_MAX_BYTES } from '../constants.js';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
 import type { ExportResult, ReadableSpan, SpanExporter } from './sdk-types.js';
+import { type SpanRecord, toRecord } from './span-record.js';
 import { TraceFile } from './trace-file.js';
-import { formatTraceTree, terminalSupportsColor } from './trace-tree.js';
+import { formatPrintedTrace, terminalSupportsColor } from './trace-tree.js';
 
 export interface LocalTraceExporterOptions {
   /** JSON-lines file the spans are appended to. */
@@ -34,7 +35,7 @@ export class LocalTraceExporter implements SpanExporter {
   readonly #print: boolean;
   readonly #logger: Logger;
   readonly #write: (text: string) => void;
-  readonly #pending = new Map<string, ReadableSpan[]>();
+  readonly #pending = new Map<string, SpanRecord[]>();
 
   constructor(options: LocalTraceExporterOptions) {
     this.#traceFile = new TraceFile(options.file, options.maxBytes ?? DEFAULT_LOCAL_TRACE_MAX_BYTES);
@@ -45,14 +46,16 @@ export class LocalTraceExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    if (this.#print) this.#collect(spans);
+    let records: SpanRecord[];
     let lines: string;
     try {
-      lines = spans.map((s) => `${JSON.stringify(toRecord(s))}\n`).join('');
+      records = spans.map(toRecord);
+      lines = records.map((r) => `${JSON.stringify(r)}\n`).join('');
     } catch (error) {
       done({ code: ExportResultCode.FAILED, error: error as Error });
       return;
     }
+    if (this.#print) this.#collect(records);
     this.#traceFile.append(lines).then(
       () => done({ code: ExportResultCode.SUCCESS }),
       (error: Error) => done({ code: ExportResultCode.FAILED, error }),
@@ -68,14 +71,13 @@ export class LocalTraceExporter implements SpanExporter {
     await this.#traceFile.settled();
   }
 
-  #collect(spans: ReadableSpan[]): void {
-    for (const span of spans) {
-      const traceId = span.spanContext().traceId;
-      const list = this.#pending.get(traceId) ?? [];
-      list.push(span);
-      this.#pending.set(traceId, list);
-      if (span.attributes[ATTR.ROOT] === true) {
-        this.#pending.delete(traceId);
+  #collect(records: SpanRecord[]): void {
+    for (const record of records) {
+      const list = this.#pending.get(record.traceId) ?? [];
+      list.push(record);
+      this.#pending.set(record.traceId, list);
+      if (record.attributes[ATTR.ROOT] === true) {
+        this.#pending.delete(record.traceId);
         this.#printTree(list);
       }
     }
@@ -85,31 +87,11 @@ export class LocalTraceExporter implements SpanExporter {
     }
   }
 
-  #printTree(spans: ReadableSpan[]): void {
+  #printTree(records: SpanRecord[]): void {
     try {
-      const tree = formatTraceTree(spans, { color: terminalSupportsColor() });
-      this.#write(`${tree}\n  trace ${spans[0]?.spanContext().traceId} → ${this.file}\n`);
+      this.#write(formatPrintedTrace(records, this.file, { color: terminalSupportsColor() }));
     } catch (error) {
       this.#logger.once('local.print', 'warn', `Could not print a trace tree: ${String(error)}`);
     }
   }
-}
-
-/** One span as a JSON line: ids, times in ms since the epoch, status, attributes, resource, events. */
-export function toRecord(span: ReadableSpan): Record<string, unknown> {
-  const ms = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
-  return {
-    traceId: span.spanContext().traceId,
-    spanId: span.spanContext().spanId,
-    parentSpanId: span.parentSpanContext?.spanId,
-    name: span.name,
-    kind: span.kind,
-    startTime: ms(span.startTime),
-    endTime: ms(span.endTime),
-    durationMs: ms(span.duration),
-    status: span.status,
-    attributes: span.attributes,
-    resource: span.resource.attributes,
-    events: span.events.map((e) => ({ name: e.name, time: ms(e.time), attributes: e.attributes })),
-  };
 }
