@@ -50,7 +50,10 @@ const externals: EsbuildPlugin = {
   },
 };
 
-export default defineConfig({
+const define = { __BASALT_SDK_VERSION__: JSON.stringify(version) };
+
+/** The library: three entries, ESM and CJS, with their types. */
+const library: Options = {
   entry: {
     index: 'src/index.ts',
     'adapters/ai-sdk/index': 'src/adapters/ai-sdk/index.ts',
@@ -59,7 +62,8 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   // tsup's dts step sets `baseUrl`, deprecated in TypeScript 6.
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
-  clean: true,
+  // Everything but the bin, which the other build writes at the same time.
+  clean: ['!cli.mjs'],
   // No source maps in the package: the output is unminified and readable as is (docs/decisions.md).
   sourcemap: false,
   target: 'node20',
@@ -74,5 +78,24 @@ export default defineConfig({
     // The SDK packages' ES module builds where they have one, so that esbuild drops what we do not use.
     options.mainFields = ['module', 'main'];
   },
-  define: { __BASALT_SDK_VERSION__: JSON.stringify(version) },
-});
+  define,
+};
+
+/**
+ * The `basalt-observe` bin: one self-contained ES module (`#!/usr/bin/env node`, made executable by
+ * tsup), with the core code it uses copied in. A build of its own, so that no chunk of the library
+ * is shared with it and the library never loads it. It imports no package, only Node built-ins.
+ */
+const bin: Options = {
+  entry: { cli: 'src/cli/main.ts' },
+  format: ['esm'],
+  dts: false,
+  clean: false,
+  sourcemap: false,
+  target: 'node20',
+  splitting: false,
+  outExtension: () => ({ js: '.mjs' }),
+  define,
+};
+
+export default defineConfig([library, bin]);

@@ -1,9 +1,11 @@
 import {
   DEFAULT_API_URL,
   DEFAULT_LOCAL_TRACE_FILE,
+  DEFAULT_LOCAL_TRACE_MAX_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MAX_QUEUE_SIZE,
   DEFAULT_OTLP_ENDPOINT,
+  MIN_LOCAL_TRACE_MAX_BYTES,
 } from './constants.js';
 import { otelEnvEndpoint, otelResourceAttributes, tracesUrl } from './endpoint.js';
 import { BasaltConfigError, redactUrl } from './errors.js';
@@ -46,8 +48,17 @@ export interface TelemetryOptions {
   mask?: MaskFunction;
   /** Spans held for export at most; past it they are dropped and counted. Default 2048. */
   maxQueueSize?: number;
-  /** Local mode: the JSON-lines trace file. Default env `BASALT_LOCAL_TRACE_FILE`, else `.basalt/traces.jsonl`. */
+  /**
+   * Local mode: the JSON-lines trace file. It holds prompts and answers: keep `.basalt/` out of git.
+   * Default env `BASALT_LOCAL_TRACE_FILE`, else `.basalt/traces.jsonl`.
+   */
   localTraceFile?: string;
+  /**
+   * Local mode: the size in bytes at which the trace file is renamed to `<file>.1` (replacing the
+   * previous one) and a new file is started, so the two files hold at most about twice this.
+   * Default 10 MiB (env `BASALT_LOCAL_TRACE_MAX_BYTES`); at least 1024.
+   */
+  localTraceMaxBytes?: number;
   /** Local mode: print each trace as a tree when it ends. Default `true` (env `BASALT_PRINT_TRACES`). */
   printTraces?: boolean;
 }
@@ -83,6 +94,7 @@ export interface ResolvedTelemetry {
   mask: MaskFunction | undefined;
   maxQueueSize: number;
   localTraceFile: string;
+  localTraceMaxBytes: number;
   printTraces: boolean;
 }
 
@@ -155,10 +167,26 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = process.en
       maxPayloadBytes: positiveInt('telemetry.maxPayloadBytes', t.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, 256),
       mask: t.mask,
       maxQueueSize: positiveInt('telemetry.maxQueueSize', t.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE),
-      localTraceFile: nonEmpty(t.localTraceFile) ?? nonEmpty(env.BASALT_LOCAL_TRACE_FILE) ?? DEFAULT_LOCAL_TRACE_FILE,
+      localTraceFile: nonEmpty(t.localTraceFile) ?? localTraceFileFrom(env),
+      localTraceMaxBytes:
+        t.localTraceMaxBytes !== undefined
+          ? positiveInt('telemetry.localTraceMaxBytes', t.localTraceMaxBytes, MIN_LOCAL_TRACE_MAX_BYTES)
+          : positiveInt(
+              'BASALT_LOCAL_TRACE_MAX_BYTES',
+              envNumber('BASALT_LOCAL_TRACE_MAX_BYTES', env) ?? DEFAULT_LOCAL_TRACE_MAX_BYTES,
+              MIN_LOCAL_TRACE_MAX_BYTES,
+            ),
       printTraces: t.printTraces ?? envBool('BASALT_PRINT_TRACES', env) ?? true,
     },
   };
+}
+
+/**
+ * The local trace file without an option: `BASALT_LOCAL_TRACE_FILE`, else `.basalt/traces.jsonl`
+ * (relative to the working directory). Also where `basalt-observe traces` looks by default.
+ */
+export function localTraceFileFrom(env: Env = process.env): string {
+  return nonEmpty(env.BASALT_LOCAL_TRACE_FILE) ?? DEFAULT_LOCAL_TRACE_FILE;
 }
 
 /** `value` when it is a plain object, else a config error saying what was expected (`new Basalt('sk-…')`). */

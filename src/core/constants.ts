@@ -8,6 +8,10 @@ export const DEFAULT_API_URL = 'https://api.getbasalt.ai';
 /** Basalt's OTLP/gRPC intake, as in Basalt's official SDKs. */
 export const DEFAULT_OTLP_ENDPOINT = 'https://grpc.otel.getbasalt.ai';
 export const DEFAULT_LOCAL_TRACE_FILE = '.basalt/traces.jsonl';
+/** Size at which the local trace file is rotated to `<file>.1`, the one older file kept (docs/decisions.md). */
+export const DEFAULT_LOCAL_TRACE_MAX_BYTES = 10 * 1024 * 1024;
+/** The least `localTraceMaxBytes`: below it every few spans would rotate the file. */
+export const MIN_LOCAL_TRACE_MAX_BYTES = 1024;
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 32 * 1024;
 export const DEFAULT_API_TIMEOUT_MS = 10_000;

@@ -20,6 +20,7 @@ describe('resolveConfig', () => {
         maxPayloadBytes: 32 * 1024,
         maxQueueSize: 2048,
         localTraceFile: '.basalt/traces.jsonl',
+        localTraceMaxBytes: 10 * 1024 * 1024,
         printTraces: true,
       },
     });
@@ -39,6 +40,7 @@ describe('resolveConfig', () => {
         BASALT_RECORD_OUTPUTS: '0',
         BASALT_ENVIRONMENT: 'staging',
         BASALT_LOCAL_TRACE_FILE: '/tmp/t.jsonl',
+        BASALT_LOCAL_TRACE_MAX_BYTES: '65536',
         BASALT_PRINT_TRACES: 'no',
         OTEL_SERVICE_NAME: 'svc',
       },
@@ -56,6 +58,7 @@ describe('resolveConfig', () => {
         environment: 'staging',
         serviceName: 'svc',
         localTraceFile: '/tmp/t.jsonl',
+        localTraceMaxBytes: 65536,
         printTraces: false,
       },
     });
@@ -69,6 +72,8 @@ describe('resolveConfig', () => {
     expect(config.apiKey).toBe('opt-key');
     expect(config.telemetry.sampleRate).toBe(1);
     expect(config.telemetry.endpoint).toBe('https://collector.example:4318/v1/traces');
+    const local = resolveConfig({ telemetry: { localTraceMaxBytes: 2048 } }, { BASALT_LOCAL_TRACE_MAX_BYTES: '4096' });
+    expect(local.telemetry.localTraceMaxBytes).toBe(2048);
   });
 
   it("sends to Basalt's OTLP endpoint when only an API key is set", () => {
@@ -94,6 +99,10 @@ describe('resolveConfig', () => {
     [{}, { BASALT_API_URL: '::' }, /apiUrl/],
     [{ logLevel: 'loud' }, {}, /logLevel must be one of/],
     [{ telemetry: { maxPayloadBytes: 10 } }, {}, /maxPayloadBytes must be an integer >= 256/],
+    [{ telemetry: { localTraceMaxBytes: 100 } }, {}, /telemetry.localTraceMaxBytes must be an integer >= 1024/],
+    [{ telemetry: { localTraceMaxBytes: 1.5e6 + 0.5 } }, {}, /localTraceMaxBytes must be an integer/],
+    [{}, { BASALT_LOCAL_TRACE_MAX_BYTES: '10MB' }, /BASALT_LOCAL_TRACE_MAX_BYTES must be a number; got "10MB"/],
+    [{}, { BASALT_LOCAL_TRACE_MAX_BYTES: '512' }, /BASALT_LOCAL_TRACE_MAX_BYTES must be an integer >= 1024; got 512/],
     [{}, { BASALT_TELEMETRY_ENABLED: 'maybe' }, /BASALT_TELEMETRY_ENABLED must be true or false/],
   ])('rejects invalid input with a clear error (%j %j)', (options, env, message) => {
     expect(() => resolveConfig(options as never, env)).toThrow(BasaltConfigError);

@@ -45,4 +45,42 @@ describe('local mode', () => {
       await resetTracing();
     }
   });
+
+  it('prints, with NO_COLOR, an experiment Basalt ignores and the evaluation flag sent', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'basalt-local-')), 'traces.jsonl');
+    const printed: string[] = [];
+    const log = console.log;
+    const env = { NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR };
+    console.log = (text: string) => printed.push(text);
+    process.env.NO_COLOR = '1';
+    delete process.env.FORCE_COLOR;
+    try {
+      const basalt = new Basalt({ apiKey: '', logLevel: 'silent', telemetry: { localTraceFile: file, sampleRate: 0 } });
+      const exp = await basalt.experiments.create({ featureSlug: 'support', name: 'Prompt v2' });
+      await basalt.startObserve({ name: 'invoice', featureSlug: 'billing', experiment: exp }, () => 1);
+      await basalt.startObserve({ name: 'by-id', featureSlug: 'billing', experiment: exp.id }, () => 1);
+      await basalt.shutdown();
+      const lines = printed
+        .join('\n')
+        .replaceAll(exp.id, '<exp>')
+        .replace(/\d+(\.\d)? ms/g, 'N ms')
+        .replace(/trace [0-9a-f]{32}/g, 'trace <id>')
+        .split('\n');
+      expect(lines).toEqual([
+        '● invoice  basalt_trace  N ms  feature=billing  experiment=Prompt v2 (<exp>, ignored: feature "support")  evaluate=false',
+        `  trace <id> → ${file}`,
+        '',
+        '● by-id  basalt_trace  N ms  feature=billing  experiment=<exp>  evaluate=true',
+        `  trace <id> → ${file}`,
+        '',
+      ]);
+    } finally {
+      console.log = log;
+      for (const [name, value] of Object.entries(env)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await resetTracing();
+    }
+  });
 });

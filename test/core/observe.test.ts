@@ -142,6 +142,25 @@ describe('startObserve › callback form', () => {
     expect((await t.span('step')).attributes['basalt.span.evaluation.config']).toBeUndefined();
   });
 
+  it('does not force evaluation for an experiment of another feature: the sample rate decides (#11)', async () => {
+    const t = setupTracing({ telemetry: { sampleRate: 0 } });
+    await startObserve({ name: 'ignored', featureSlug: 'billing', experiment }, () =>
+      observe({ name: 'step' }, () => 1),
+    );
+    await startObserve(
+      { name: 'sampled', featureSlug: 'billing', experiment, evaluationConfig: { sampleRate: 1 } },
+      () => 1,
+    );
+    await startObserve({ name: 'by-id', featureSlug: 'billing', experiment: 'exp_1' }, () => 1);
+    const evaluate = async (name: string) => (await t.span(name)).attributes['basalt.span.should_evaluate'];
+    expect([await evaluate('ignored'), await evaluate('step')]).toEqual([false, false]);
+    expect(await evaluate('sampled')).toBe(true);
+    // By id its feature is unknown, so it counts as an experiment of the trace's feature.
+    expect(await evaluate('by-id')).toBe(true);
+    // The experiment is still sent, as the official SDKs send it: Basalt decides to ignore it.
+    expect((await t.span('ignored')).attributes['basalt.experiment.id']).toBe('exp_1');
+  });
+
   it('warns once when the experiment belongs to another feature', async () => {
     const t = setupTracing();
     for (let i = 0; i < 3; i++) await startObserve({ name: 'x', featureSlug: 'other', experiment }, () => i);

@@ -1,5 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -286,6 +286,89 @@ describe('built package', () => {
        console.log(spans.length, child?.parentSpanContext?.spanId === root.spanId);`,
     ]);
     expect(out.trim()).toBe('2 true');
+  });
+});
+
+describe('the basalt-observe bin of the packed tarball', () => {
+  /** The environment of local mode, without colours. */
+  const localEnv = () => {
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const name of Object.keys(env)) if (/^(BASALT_|OTEL_|FORCE_COLOR$)/.test(name)) delete env[name];
+    return { ...env, NO_COLOR: '1' };
+  };
+  /** Runs the bin as a user's shell would: the file itself, by its shebang, in the scratch app. */
+  const bin = (args: string[], cwd = scratch) => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const file = join(installed, pkg.bin['basalt-observe'] ?? 'missing');
+    const run = spawnSync(file, args, { cwd, env: localEnv(), encoding: 'utf8', timeout: 30_000 });
+    return { code: run.status, out: run.stdout, err: run.stderr };
+  };
+
+  it('is dist/cli.mjs: executable, with a node shebang, importing Node built-ins only', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin).toEqual({ 'basalt-observe': 'dist/cli.mjs' });
+    const file = join(installed, 'dist', 'cli.mjs');
+    expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o111).toBe(0o111);
+    const cliOnly = mkdtempSync(join(scratch, 'cli-'));
+    writeFileSync(join(cliOnly, 'cli.mjs'), readFileSync(file));
+    expect(
+      [...importedPackages(cliOnly)].filter((name) => !builtinModules.includes(name.replace(/^node:/, ''))),
+    ).toEqual([]);
+  });
+
+  it('is loaded by no entry of the library', () => {
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = readFileSync(join(installed, 'dist', file), 'utf8');
+      for (const [, rel] of code.matchAll(/(?:from|import\(|require\()\s*["']\.\/([^"']+\.[mc]js)["']/g))
+        if (rel) visit(rel);
+    };
+    for (const entry of ['index', 'adapters/ai-sdk/index', 'adapters/langchain/index']) {
+      visit(`${entry}.mjs`);
+      visit(`${entry}.cjs`);
+    }
+    expect([...loaded].filter((file) => file.includes('cli'))).toEqual([]);
+  });
+
+  it('re-prints with `traces` the trees an app printed in local mode, and exits 1 without a trace file', async () => {
+    const app = mkdtempSync(join(scratch, 'app-'));
+    // The app imports the installed package (scratch/node_modules) from a folder of its own.
+    const script = `import { Basalt, observe } from 'basalt-observe';
+      const basalt = new Basalt();
+      for (const i of [0, 1, 2]) {
+        await basalt.startObserve({ name: 'ticket-' + i, featureSlug: 'support', experiment: 'exp-' + i }, () =>
+          observe({ name: 'lookup', kind: 'retrieval' }, () => i));
+      }
+      await basalt.shutdown();`;
+    writeFileSync(join(app, 'app.mjs'), script);
+    const printed = await promisify(execFile)(process.execPath, ['app.mjs'], {
+      cwd: app,
+      env: localEnv(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(printed.stdout).toMatch(/^● ticket-0 {2}basalt_trace .* experiment=exp-0 {2}evaluate=true$/m);
+    const last2 = printed.stdout
+      .split(/(?<=\n\n)/)
+      .slice(-2)
+      .join('');
+    expect(bin(['traces', '--last', '2'], app)).toEqual({ code: 0, out: last2, err: '' });
+
+    const none = bin(['traces'], scratch);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain(`no trace file at ${join(scratch, '.basalt', 'traces.jsonl')}`);
+  });
+
+  it('prints its commands with --help and "unknown command" with exit 1 for others', () => {
+    const help = bin(['--help']);
+    expect([help.code, help.err]).toEqual([0, '']);
+    expect(help.out).toMatch(/^ {2}traces {2}/m);
+    const unknown = bin(['compare-runs']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^basalt-observe: unknown command "compare-runs"/);
   });
 });
 

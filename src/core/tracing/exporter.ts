@@ -33,6 +33,7 @@ export function createBasaltExporter(options: BasaltExporterOptions = {}): SpanE
   if (!endpoint) {
     return new LocalTraceExporter({
       file: config.telemetry.localTraceFile,
+      maxBytes: config.telemetry.localTraceMaxBytes,
       print: config.telemetry.printTraces,
       logger: new Logger(config.logLevel),
     });

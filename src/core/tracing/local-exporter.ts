@@ -1,14 +1,17 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
+import { DEFAULT_LOCAL_TRACE_MAX_BYTES } from '../constants.js';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
 import type { ExportResult, ReadableSpan, SpanExporter } from './sdk-types.js';
-import { formatTraceTree, terminalSupportsColor } from './trace-tree.js';
+import { type SpanRecord, toRecord } from './span-record.js';
+import { TraceFile } from './trace-file.js';
+import { formatPrintedTrace, terminalSupportsColor } from './trace-tree.js';
 
 export interface LocalTraceExporterOptions {
   /** JSON-lines file the spans are appended to. */
   file: string;
+  /** Size at which the file is rotated to `<file>.1`. Default 10 MiB. */
+  maxBytes?: number;
   /** Print each trace as a tree when its Basalt root ends. */
   print: boolean;
   logger: Logger;
@@ -20,47 +23,61 @@ export interface LocalTraceExporterOptions {
 const MAX_PENDING_TRACES = 500;
 
 /**
- * Local mode (§8): nothing leaves the machine. Every span is appended to a JSON-lines file, and when
- * a Basalt root ends its trace is printed as a readable tree. A file that cannot be written is
- * warned about once; the export still succeeds, so nothing fails in the app.
+ * Local mode (§8): nothing leaves the machine. Every span is appended to a JSON-lines file, rotated
+ * at a size (`TraceFile`), and when a Basalt root ends its trace is printed as a readable tree. A
+ * write that fails (read-only folder, disk full) is a failed export, as an unreachable collector
+ * is: `BasaltSpanProcessor` counts its spans in `stats().failedExports` and warns once with the
+ * reason, which names the file. Nothing is thrown into the app.
  */
 export class LocalTraceExporter implements SpanExporter {
   readonly file: string;
+  readonly #traceFile: TraceFile;
   readonly #print: boolean;
   readonly #logger: Logger;
   readonly #write: (text: string) => void;
-  readonly #pending = new Map<string, ReadableSpan[]>();
-  #ready: Promise<void> | undefined;
+  readonly #pending = new Map<string, SpanRecord[]>();
 
   constructor(options: LocalTraceExporterOptions) {
-    this.file = resolve(options.file);
+    this.#traceFile = new TraceFile(options.file, options.maxBytes ?? DEFAULT_LOCAL_TRACE_MAX_BYTES);
+    this.file = this.#traceFile.path;
     this.#print = options.print;
     this.#logger = options.logger;
     this.#write = options.write ?? ((text) => console.log(text));
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    if (this.#print) this.#collect(spans);
-    this.#append(spans).then(
+    let records: SpanRecord[];
+    let lines: string;
+    try {
+      records = spans.map(toRecord);
+      lines = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    } catch (error) {
+      done({ code: ExportResultCode.FAILED, error: error as Error });
+      return;
+    }
+    if (this.#print) this.#collect(records);
+    this.#traceFile.append(lines).then(
       () => done({ code: ExportResultCode.SUCCESS }),
-      () => done({ code: ExportResultCode.SUCCESS }),
+      (error: Error) => done({ code: ExportResultCode.FAILED, error }),
     );
   }
 
   async shutdown(): Promise<void> {
     this.#pending.clear();
+    await this.#traceFile.settled();
   }
 
-  async forceFlush(): Promise<void> {}
+  async forceFlush(): Promise<void> {
+    await this.#traceFile.settled();
+  }
 
-  #collect(spans: ReadableSpan[]): void {
-    for (const span of spans) {
-      const traceId = span.spanContext().traceId;
-      const list = this.#pending.get(traceId) ?? [];
-      list.push(span);
-      this.#pending.set(traceId, list);
-      if (span.attributes[ATTR.ROOT] === true) {
-        this.#pending.delete(traceId);
+  #collect(records: SpanRecord[]): void {
+    for (const record of records) {
+      const list = this.#pending.get(record.traceId) ?? [];
+      list.push(record);
+      this.#pending.set(record.traceId, list);
+      if (record.attributes[ATTR.ROOT] === true) {
+        this.#pending.delete(record.traceId);
         this.#printTree(list);
       }
     }
@@ -70,41 +87,11 @@ export class LocalTraceExporter implements SpanExporter {
     }
   }
 
-  #printTree(spans: ReadableSpan[]): void {
+  #printTree(records: SpanRecord[]): void {
     try {
-      const tree = formatTraceTree(spans, { color: terminalSupportsColor() });
-      this.#write(`${tree}\n  trace ${spans[0]?.spanContext().traceId} → ${this.file}\n`);
+      this.#write(formatPrintedTrace(records, this.file, { color: terminalSupportsColor() }));
     } catch (error) {
       this.#logger.once('local.print', 'warn', `Could not print a trace tree: ${String(error)}`);
     }
   }
-
-  async #append(spans: ReadableSpan[]): Promise<void> {
-    try {
-      this.#ready ??= mkdir(dirname(this.file), { recursive: true }).then(() => undefined);
-      await this.#ready;
-      await appendFile(this.file, spans.map((s) => `${JSON.stringify(toRecord(s))}\n`).join(''));
-    } catch (error) {
-      this.#logger.once('local.write', 'warn', `Could not write the local trace file ${this.file}: ${String(error)}`);
-    }
-  }
-}
-
-/** One span as a JSON line: ids, times in ms since the epoch, status, attributes, resource, events. */
-export function toRecord(span: ReadableSpan): Record<string, unknown> {
-  const ms = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
-  return {
-    traceId: span.spanContext().traceId,
-    spanId: span.spanContext().spanId,
-    parentSpanId: span.parentSpanContext?.spanId,
-    name: span.name,
-    kind: span.kind,
-    startTime: ms(span.startTime),
-    endTime: ms(span.endTime),
-    durationMs: ms(span.duration),
-    status: span.status,
-    attributes: span.attributes,
-    resource: span.resource.attributes,
-    events: span.events.map((e) => ({ name: e.name, time: ms(e.time), attributes: e.attributes })),
-  };
 }

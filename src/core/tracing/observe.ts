@@ -23,7 +23,10 @@ export interface StartObserveOptions {
   name?: string;
   /** The product feature the trace belongs to. Required. */
   featureSlug: string;
-  /** The experiment from `experiments.create`, or its id. Traces in an experiment are always evaluated. */
+  /**
+   * The experiment from `experiments.create`, or its id. Traces in an experiment are always evaluated;
+   * one whose feature slug is not the trace's is ignored by Basalt, and the sample rate decides.
+   */
   experiment?: Experiment | ExperimentRef | string;
   /** The end user and organization the trace serves. */
   identity?: Identity;
@@ -82,11 +85,12 @@ export function openRoot(options: StartObserveOptions): BasaltSpan {
   const tracer = runtime.tracer(true);
   if (!tracer) return inertSpan(name, ROOT_KIND, parent);
 
-  if (experiment?.featureSlug && experiment.featureSlug !== featureSlug) {
+  const ignored = experiment?.featureSlug !== undefined && experiment.featureSlug !== featureSlug;
+  if (ignored) {
     runtime.logger.once(
       `experiment-mismatch:${experiment.id}:${featureSlug}`,
       'warn',
-      `Experiment ${experiment.id} belongs to feature "${experiment.featureSlug}" but the trace's feature slug is "${featureSlug}": Basalt ignores the experiment on this trace.`,
+      `Experiment ${experiment.id} belongs to feature "${experiment.featureSlug}" but the trace's feature slug is "${featureSlug}": Basalt ignores the experiment on this trace, which is evaluated by the sample rate like any trace outside an experiment.`,
     );
   }
   // The rate that decided `should_evaluate` is written whether or not the trace set its own (docs/wire-format.md).
@@ -96,7 +100,8 @@ export function openRoot(options: StartObserveOptions): BasaltSpan {
     experiment,
     identity,
     sampleRate,
-    shouldEvaluate: experiment !== undefined || (sampleRate > 0 && Math.random() < sampleRate),
+    // An experiment makes its traces evaluated, but not one Basalt ignores (docs/decisions.md, #11).
+    shouldEvaluate: (experiment !== undefined && !ignored) || (sampleRate > 0 && Math.random() < sampleRate),
   });
   const attributes: Attributes = {
     [ATTR.ROOT]: true,

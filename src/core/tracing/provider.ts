@@ -97,7 +97,14 @@ function exportersFor(config: ResolvedConfig, logger: Logger): SpanExporter[] {
     'info',
     `Local mode: no API key and no endpoint, traces are written to ${telemetry.localTraceFile} and nothing leaves the machine.`,
   );
-  return [new LocalTraceExporter({ file: telemetry.localTraceFile, print: telemetry.printTraces, logger })];
+  return [
+    new LocalTraceExporter({
+      file: telemetry.localTraceFile,
+      maxBytes: telemetry.localTraceMaxBytes,
+      print: telemetry.printTraces,
+      logger,
+    }),
+  ];
 }
 
 /** AsyncLocalStorage context, unless the app registered a context manager already. */
