@@ -1,4 +1,17 @@
 import {
+  checkObject,
+  type Env,
+  envBool,
+  envNumber,
+  fromOptionOrEnv,
+  nonEmpty,
+  optionString,
+  positiveInt,
+  productionLooking,
+  validLogLevel,
+  validUrl,
+} from './config-values.js';
+import {
   DEFAULT_API_URL,
   DEFAULT_LOCAL_TRACE_FILE,
   DEFAULT_LOCAL_TRACE_MAX_BYTES,
@@ -8,8 +21,8 @@ import {
   MIN_LOCAL_TRACE_MAX_BYTES,
 } from './constants.js';
 import { otelEnvEndpoint, otelResourceAttributes, tracesUrl } from './endpoint.js';
-import { BasaltConfigError, redactUrl } from './errors.js';
-import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { BasaltConfigError } from './errors.js';
+import type { LogLevel } from './logger.js';
 import type { SpanExporter } from './tracing/sdk-types.js';
 
 /** What `mask` is told about the value it receives. */
@@ -108,8 +121,6 @@ export interface ResolvedConfig {
   telemetry: ResolvedTelemetry;
 }
 
-type Env = Record<string, string | undefined>;
-
 /** Resolves options and environment into one validated config: where every Basalt and OpenTelemetry variable is read (the printed tree alone reads `NO_COLOR`/`FORCE_COLOR`). */
 export function resolveConfig(options: BasaltOptions = {}, env: Env = process.env): ResolvedConfig {
   const o = checkObject(options, 'new Basalt() options', 'an object such as { apiKey }');
@@ -189,56 +200,6 @@ export function localTraceFileFrom(env: Env = process.env): string {
   return nonEmpty(env.BASALT_LOCAL_TRACE_FILE) ?? DEFAULT_LOCAL_TRACE_FILE;
 }
 
-/** `value` when it is a plain object, else a config error saying what was expected (`new Basalt('sk-…')`). */
-function checkObject<T extends object>(value: T, name: string, expected: string): T {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BasaltConfigError(`${name} must be ${expected}; got ${typeOf(value)}`);
-  }
-  return value;
-}
-
-/** A string option, or a config error naming it (an API key of 123 or an object is a mistake). */
-function optionString(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new BasaltConfigError(`${name} must be a string; got ${typeOf(value)}`);
-  return nonEmpty(value);
-}
-
-/** The option if given, else the variable; a bad value is reported under the name the user set. */
-function fromOptionOrEnv<T>(
-  option: unknown,
-  optionName: string,
-  env: Env,
-  variable: string,
-  check: (value: string, name: string) => T,
-): T | undefined {
-  const given = optionString(option, optionName);
-  if (given !== undefined) return check(given, optionName);
-  const raw = nonEmpty(env[variable]);
-  return raw === undefined ? undefined : check(raw, `${variable} (the ${optionName} option)`);
-}
-
-function validLogLevel(value: string, name: string): LogLevel {
-  if (!LOG_LEVELS.includes(value as LogLevel)) {
-    throw new BasaltConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(value)}`);
-  }
-  return value as LogLevel;
-}
-
-function productionLooking(env: Env): boolean {
-  return (
-    env.NODE_ENV === 'production' ||
-    nonEmpty(env.VERCEL) !== undefined ||
-    nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME) !== undefined
-  );
-}
-
-function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 /** Validates a sample rate (config, env or `evaluationConfig`): a finite number in [0, 1]. */
 export function sampleRate(value: unknown, name = 'sampleRate'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
@@ -264,49 +225,6 @@ export function requireFeatureSlug(value: unknown, who: string): string {
 
 /** Longest feature slug accepted, as Basalt's experiments API bounds it. */
 export const MAX_FEATURE_SLUG_CHARS = 256;
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-/** An absolute http(s) URL without its trailing slashes; the error prints it without credentials. */
-function validUrl(value: string, name: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new BasaltConfigError(`${name} must be an absolute http(s) URL; got ${JSON.stringify(redactUrl(value))}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BasaltConfigError(`${name} must use http or https; got ${JSON.stringify(redactUrl(value))}`);
-  }
-  return value.replace(/\/+$/, '');
-}
-
-function positiveInt(name: string, value: number, min = 1): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw new BasaltConfigError(`${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function envBool(name: string, env: Env): boolean | undefined {
-  const raw = nonEmpty(env[name])?.toLowerCase();
-  if (raw === undefined) return undefined;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new BasaltConfigError(`${name} must be true or false; got ${JSON.stringify(env[name])}`);
-}
-
-function envNumber(name: string, env: Env): number | undefined {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) {
-    throw new BasaltConfigError(`${name} must be a number; got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
 
 /** Telemetry settings (and the API key) that differ between two configs, by option name. */
 export function differingSettings(first: ResolvedConfig, next: ResolvedConfig): string[] {

@@ -1,8 +1,9 @@
 import type { MaskFunction, MaskInfo } from '../config.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES } from '../constants.js';
 import { scansAsPlainJson, stringifyOrUndefined } from './plain-json.js';
+import { byteCap, TRUNCATION_MARKER, truncate } from './truncate.js';
 import { binaryForm, kindOf, safeGet } from './value-forms.js';
 
+export { TRUNCATION_MARKER, truncate } from './truncate.js';
 export { binarySummary } from './value-forms.js';
 
 export interface SerializeOptions {
@@ -12,13 +13,9 @@ export interface SerializeOptions {
   info?: MaskInfo;
 }
 
-/** Marks a cut payload: whatever was left out (bytes, items, keys, depth), the text says so. */
-export const TRUNCATION_MARKER = '…[truncated by basalt-observe]';
-
 const MAX_DEPTH = 24;
 /** Entries of one collection kept at most; also the plain-JSON fast path's bound. */
 export const MAX_KEYS = 1000;
-const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER, 'utf8');
 
 /**
  * Turns any value into the string written to `basalt.span.input`/`output` (SPEC §9): a string stays
@@ -68,18 +65,6 @@ export function maskValue(
   } catch {
     return undefined;
   }
-}
-
-/** Cuts `text` so that its UTF-8 size, marker included, is at most `maxBytes`. */
-export function truncate(text: string, maxBytes: number): string {
-  // A UTF-16 unit is at most 3 UTF-8 bytes: short strings need no measuring.
-  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
-  const budget = Math.max(0, maxBytes - MARKER_BYTES);
-  let cut = Buffer.from(text.slice(0, budget), 'utf8').subarray(0, budget).toString('utf8');
-  // A cut inside a multi-byte character decodes to U+FFFD (3 bytes): drop it.
-  while (cut.endsWith('\uFFFD') && Buffer.byteLength(cut, 'utf8') > budget - 2) cut = cut.slice(0, -1);
-  if (Buffer.byteLength(cut, 'utf8') > budget) cut = cut.slice(0, -1);
-  return cut + TRUNCATION_MARKER;
 }
 
 interface Walk {
@@ -246,12 +231,6 @@ function specialForm(obj: object, state: Walk): unknown {
   if (obj instanceof Promise) return '[Promise]';
   if (typeof safeGet(obj, 'getReader') === 'function') return '[ReadableStream]';
   return NOT_SPECIAL;
-}
-
-/** The cap to apply: `maxBytes` when it is a usable number, else the default; never below the marker. */
-function byteCap(maxBytes: unknown): number {
-  if (typeof maxBytes !== 'number' || !Number.isFinite(maxBytes)) return DEFAULT_MAX_PAYLOAD_BYTES;
-  return Math.max(MARKER_BYTES, Math.floor(maxBytes));
 }
 
 /**
