@@ -61,7 +61,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class RunRegistry {
   /** Usually one entry per id; several only while runs given one id by the caller overlap. */
   readonly #runs = new Map<string, RunEntry[]>();
-  /** Groups with open runs, least recently active first. */
+  /** Groups with open runs, in the order they started (`lastActivity` says which is least recent). */
   readonly #groups = new Set<RunGroup>();
   readonly #limits: RunLimits;
   #size = 0;
@@ -83,7 +83,7 @@ export class RunRegistry {
     const parent = this.#parentOf(parentRunId, metadata);
     if (parent) this.#touch(parent.group);
     while (this.#size >= this.#limits.maxOpenRuns) {
-      const lru = this.#groups.values().next().value;
+      const lru = leastRecent(this.#groups);
       if (!lru) break;
       this.#abandon(lru);
       logOnce(
@@ -98,7 +98,15 @@ export class RunRegistry {
   /** Registers a started run under `parent` (from `reserve`), or as a top-level run of a new group. */
   add(runId: string, parent: RunEntry | undefined, run: Pick<RunEntry, 'op' | 'context' | 'metadata'>): void {
     const group = parent?.group ?? { runs: new Set<RunEntry>(), lastActivity: 0 };
-    const entry: RunEntry = { ...run, runId, parent, group, openChildren: 0 };
+    const entry: RunEntry = {
+      runId,
+      op: run.op,
+      context: run.context,
+      metadata: run.metadata,
+      parent,
+      group,
+      openChildren: 0,
+    };
     const open = this.#runs.get(runId);
     if (open) {
       open.push(entry);
@@ -170,10 +178,8 @@ export class RunRegistry {
     if (entry.group.runs.size === 0) this.#groups.delete(entry.group);
     if (entry.parent) entry.parent.openChildren--;
     this.#size--;
-    if (this.#size === 0 && this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    // The idle timer is left to fire (it is unref'd, and finds nothing): clearing it here and arming
+    // it again on the next run would cost a timer per invoke.
   }
 
   #arm(delayMs: number): void {
@@ -198,10 +204,17 @@ export class RunRegistry {
           `LangChain runs without a callback for ${idleTimeoutMs} ms were ended as cancelled: a stream abandoned before its end, or a step slower than idleTimeoutMs (raise it for those).`,
         );
       }
-      const next = this.#groups.values().next().value;
+      const next = leastRecent(this.#groups);
       if (next && this.#timer === undefined) this.#arm(next.lastActivity + idleTimeoutMs - now);
     });
   }
+}
+
+/** The group with the oldest activity: a scan, done only when a bound is hit or the idle timer fires. */
+function leastRecent(groups: Set<RunGroup>): RunGroup | undefined {
+  let least: RunGroup | undefined;
+  for (const group of groups) if (!least || group.lastActivity < least.lastActivity) least = group;
+  return least;
 }
 
 /**

@@ -97,23 +97,19 @@ export class RunTracer {
       this.#runs.add(run.runId, parent, { op: undefined, context: parent.context, metadata: run.metadata });
       return;
     }
-    const request = {
+    // Object literals, not spreads: a spread of differently shaped objects is a slow path (#14).
+    const op = openOperation({
       who: WHO,
       kind: run.kind,
       name: run.name,
       attributes: run.attributes,
       input: run.input,
       content: run.content,
-    };
-    const op = parent
-      ? openOperation({ ...request, parent: parent.context })
-      : openOperation({
-          ...request,
-          trace: traceDefaults(this.#options, run.metadata),
-          rootName: run.runName,
-          rootIsLeaf: true,
-          parent: context.active(),
-        });
+      parent: parent ? parent.context : context.active(),
+      trace: parent ? undefined : traceDefaults(this.#options, run.metadata),
+      rootName: run.runName,
+      rootIsLeaf: true,
+    });
     this.#runs.add(run.runId, parent, { op, context: op.context, metadata: run.metadata });
   }
 
@@ -129,7 +125,17 @@ export class RunTracer {
     const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messages };
     if (system.length > 0) content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = system;
     if (tools.length > 0) content[ATTR.GEN_AI_TOOL_DEFINITIONS] = tools;
-    this.start({ ...run, name, runName, kind: 'generation', attributes, content });
+    this.start({
+      runId: run.runId,
+      parentRunId: run.parentRunId,
+      name,
+      runName,
+      kind: 'generation',
+      input: run.input,
+      attributes,
+      content,
+      metadata: run.metadata,
+    });
   }
 
   /** Ends a model run with the response's GenAI fields, output messages and time to first chunk. */

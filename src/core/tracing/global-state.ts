@@ -20,6 +20,8 @@ const SLOT = Symbol.for('basalt-observe.global');
 
 /** A slot of this copy alone, for when the process-wide one belongs to an incompatible version. */
 let privateSlot: BasaltGlobal | undefined;
+/** The shared slot last found compatible: the check runs once per slot, not on every call. */
+let compatible: BasaltGlobal | undefined;
 
 /**
  * The slot this copy uses. As OpenTelemetry's `registerGlobal`/`getGlobal` do, a slot made by a copy
@@ -30,7 +32,11 @@ export function basaltGlobal(): BasaltGlobal {
   const holder = globalThis as { [SLOT]?: BasaltGlobal };
   holder[SLOT] ??= newSlot();
   const shared = holder[SLOT];
-  if (isCompatible(shared.version, SDK_VERSION)) return shared;
+  if (shared === compatible) return shared;
+  if (isCompatible(shared.version, SDK_VERSION)) {
+    compatible = shared;
+    return shared;
+  }
   if (!privateSlot) {
     privateSlot = newSlot();
     console.warn(
@@ -56,4 +62,5 @@ export function isCompatible(a: string, b: string): boolean {
 export function resetBasaltGlobal(): void {
   delete (globalThis as { [SLOT]?: BasaltGlobal })[SLOT];
   privateSlot = undefined;
+  compatible = undefined;
 }

@@ -149,23 +149,40 @@ function walkObject(obj: object, depth: number, state: Walk): unknown {
     }
     return walk(json, depth + 1, state);
   }
-  const keys = Object.keys(obj);
-  return walkEntries(ownEntries(obj, keys), keys.length, depth, state, String);
+  return walkKeys(obj, Object.keys(obj), depth, state);
 }
 
-/** The first MAX_KEYS keys with their values, each read only when reached (a getter may be costly). */
-function* ownEntries(obj: object, keys: readonly string[]): Generator<[string, unknown]> {
-  for (const key of keys.length > MAX_KEYS ? keys.slice(0, MAX_KEYS) : keys) yield [key, safeGet(obj, key)];
+/**
+ * The first MAX_KEYS own keys into a fresh object, each value read only when reached (a getter may be
+ * costly). A plain loop, not an iterator: this is the hot path for framework objects (#14).
+ */
+function walkKeys(obj: object, keys: readonly string[], depth: number, state: Walk): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const n = Math.min(keys.length, MAX_KEYS);
+  let count = 0;
+  for (; count < n && state.spent <= state.budget; count++) {
+    const key = keys[count] as string;
+    const name = walkString(key, state);
+    state.spent += 4;
+    const value = walk(safeGet(obj, key), depth + 1, state);
+    if (value !== undefined) setOwn(out, name, value);
+  }
+  if (keys.length > count) setOwn(out, '…', cutNote(`${keys.length - count} more keys`));
+  return out;
 }
 
 /** Array items by index, so a sparse `new Array(1e8)` costs MAX_KEYS reads, not 1e8. */
 function walkArray(items: readonly unknown[], depth: number, state: Walk): unknown[] {
   const raw: unknown = items.length;
   const length = typeof raw === 'number' && raw > 0 ? Math.floor(raw) : 0;
-  function* firstItems() {
-    for (let i = 0; i < Math.min(length, MAX_KEYS); i++) yield safeGet(items, i);
+  const n = Math.min(length, MAX_KEYS);
+  const out: unknown[] = [];
+  for (let i = 0; i < n && state.spent <= state.budget; i++) {
+    const v = walk(safeGet(items, i), depth + 1, state);
+    out.push(v === undefined ? null : v);
   }
-  return walkItems(firstItems(), length, depth, state);
+  if (length > out.length) out.push(cutNote(`${length - out.length} more items`));
+  return out;
 }
 
 function walkItems(items: Iterable<unknown>, size: number, depth: number, state: Walk): unknown[] {
@@ -238,5 +255,8 @@ function specialForm(obj: object, state: Walk): unknown {
  * inherited `__proto__` setter and drop the key (`JSON.parse('{"__proto__":[]}')` became `{}`).
  */
 function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  // Plain assignment is several times faster; only `__proto__` needs the defined property.
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
