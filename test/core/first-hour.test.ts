@@ -41,4 +41,17 @@ describe('messages of the first hour (#11.3)', () => {
     await basalt.flush();
     expect(basalt.stats()).toMatchObject({ exported: 0, failedExports: 1 });
   });
+
+  it('names the URL (without credentials) and gives a hint when an export gets a 404', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    receiver = await startOtlpReceiver({ protocol: 'http', status: 404 });
+    const endpoint = receiver.endpoint.replace('http://', 'http://user:hunter2@');
+    const basalt = new Basalt({ telemetry: { endpoint } });
+    await startObserve({ name: 'job', featureSlug: 'f' }, () => 1);
+    await basalt.flush();
+    const line = warn.mock.calls.map(([l]) => String(l)).find((l) => l.includes('HTTP 404'));
+    expect(line).toContain(receiver.endpoint.replace('http://', 'http://***@'));
+    expect(line).toContain('check the endpoint path');
+    expect(line).not.toContain('hunter2');
+  });
 });

@@ -1,6 +1,7 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type * as Grpc from '@grpc/grpc-js';
 import { SDK_VERSION } from '../constants.js';
+import { redactUrl } from '../errors.js';
 import type { OtlpTransport, SendOutcome } from './otlp-exporter.js';
 
 const USER_AGENT = `basalt-observe/${SDK_VERSION}`;
@@ -34,6 +35,8 @@ interface HttpClient {
  */
 export function httpTransport(url: string, headers: Record<string, string>): OtlpTransport {
   const target = new URL(url);
+  /** The URL as messages show it: never its credentials (#10.12, #11.3). */
+  const printable = redactUrl(url);
   let client: Promise<HttpClient> | undefined;
   let agent: Agent | undefined;
   const load = async (): Promise<HttpClient> => {
@@ -72,21 +75,28 @@ export function httpTransport(url: string, headers: Record<string, string>): Otl
           },
           (res) => {
             res.resume(); // the body (a partial-success message at most) is not needed
-            res.on('end', () => finish(responseOutcome(res), false));
+            res.on('end', () => finish(responseOutcome(res, printable), false));
             res.on('error', (error) => finish({ kind: 'retry', error }, true));
           },
         );
         const stop = () => finish(aborted(), true);
         const timer = setTimeout(
-          () => finish({ kind: 'retry', error: new Error(`OTLP export timed out after ${timeoutMs} ms`) }, true),
+          () =>
+            finish(
+              { kind: 'retry', error: new Error(`OTLP export to ${printable} timed out after ${timeoutMs} ms`) },
+              true,
+            ),
           timeoutMs,
         );
         timer.unref?.();
         signal.addEventListener('abort', stop, { once: true });
         req.on('socket', (socket) => socket.unref());
-        req.on('error', (error: NodeJS.ErrnoException) =>
-          finish({ kind: RETRYABLE_NETWORK_ERRORS.has(error.code ?? '') ? 'retry' : 'fail', error }, true),
-        );
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          const named = new Error(`OTLP export to ${printable} failed: ${error.code ?? error.message}`, {
+            cause: error,
+          });
+          finish({ kind: RETRYABLE_NETWORK_ERRORS.has(error.code ?? '') ? 'retry' : 'fail', error: named }, true);
+        });
         req.end(body);
       });
     },
@@ -96,10 +106,21 @@ export function httpTransport(url: string, headers: Record<string, string>): Otl
   };
 }
 
-function responseOutcome(res: IncomingMessage): SendOutcome {
+/** What to check for an HTTP status that no retry fixes (#11.3). */
+const STATUS_HINTS: Record<number, string> = {
+  401: 'check the authorization header: BASALT_API_KEY, or telemetry.headers',
+  403: 'check the authorization header: BASALT_API_KEY, or telemetry.headers',
+  404: 'check the endpoint path: a base URL such as http://host:4318 gets /v1/traces, a URL with a path is used as given',
+  405: 'check the endpoint path: a base URL such as http://host:4318 gets /v1/traces, a URL with a path is used as given',
+};
+
+function responseOutcome(res: IncomingMessage, url: string): SendOutcome {
   const status = res.statusCode ?? 0;
   if (status >= 200 && status < 300) return { kind: 'ok' };
-  const error = new Error(`OTLP export failed with HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`);
+  const hint = STATUS_HINTS[status] ? ` (${STATUS_HINTS[status]})` : '';
+  const error = new Error(
+    `OTLP export to ${url} failed with HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${hint}`,
+  );
   if (!RETRYABLE_STATUSES.has(status)) return { kind: 'fail', error };
   return { kind: 'retry', error, afterMs: retryAfterMs(res.headers['retry-after']) };
 }
