@@ -17,6 +17,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { expect, fail, passed, sleep } from '../helpers/checks.js';
 import { type OpenAIServer, startOpenAIServer } from '../helpers/openai-server.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 
@@ -33,23 +34,6 @@ const READY_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const SPANS_TIMEOUT_MS = 20_000;
 const WATCHDOG_MS = 150_000;
-
-class CheckFailed extends Error {}
-
-function fail(message: string): never {
-  throw new CheckFailed(message);
-}
-
-let passed = 0;
-function expect(condition: unknown, message: string): void {
-  if (!condition) fail(message);
-  passed++;
-  console.log(`  ok  ${message}`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 async function freePort(): Promise<number> {
@@ -372,7 +356,7 @@ async function main(): Promise<void> {
       `basalt-observe logged no warning or error${logged.length ? ` (got: ${logged.join(' | ')})` : ''}`,
     );
     expect(!app.output().includes(API_KEY), 'the server output never shows the Basalt API key');
-    console.log(`nextjs example: all ${passed} checks passed (${receiver.spans.length} spans received)`);
+    console.log(`nextjs example: all ${passed()} checks passed (${receiver.spans.length} spans received)`);
   } catch (error) {
     if (app) console.error(`--- next start output ---\n${app.output()}\n--- end of output ---`);
     throw error;

@@ -17,6 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { CheckFailed, expect, passed, sleep } from '../helpers/checks.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 
 const API_KEY = 'otel-lines-key';
@@ -38,23 +39,6 @@ if (!app || !node || !['0', '2', '3'].includes(line ?? '')) {
 }
 /** The app's OpenTelemetry line: 2 or 3, or 0 for an app with none (npm installed the API for us). */
 const LINE = line === '0' ? 'no OpenTelemetry' : `line ${line}`;
-
-class CheckFailed extends Error {}
-
-function fail(message: string): never {
-  throw new CheckFailed(message);
-}
-
-let passed = 0;
-function expect(condition: unknown, message: string): void {
-  if (!condition) fail(message);
-  passed++;
-  console.log(`  ok  ${message}`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 interface Run {
   scenario: string;
@@ -227,7 +211,7 @@ async function main(): Promise<void> {
     await receivers.http.close();
     await receivers.grpc.close();
   }
-  console.log(`otel-lines, ${LINE}: ${passed} checks passed`);
+  console.log(`otel-lines, ${LINE}: ${passed()} checks passed`);
 }
 
 // A check that hangs is a failure, not a stuck CI job.
