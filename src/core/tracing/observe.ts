@@ -95,11 +95,10 @@ export function openChild(options: ObserveOptions): BasaltSpan {
   const runtime = ensureRuntime();
   const tracer = runtime.tracer();
   if (!tracer) return inertSpan(name, kind, parent);
-  const attributes: Attributes = {
-    ...sanitizeAttributes(options.attributes),
-    [ATTR.TRACE]: true,
-    [ATTR.SPAN_KIND]: kind,
-  };
+  // sanitizeAttributes returns a fresh object: the span's own keys go straight into it.
+  const attributes = sanitizeAttributes(options.attributes);
+  attributes[ATTR.TRACE] = true;
+  attributes[ATTR.SPAN_KIND] = kind;
   const spanKind = kind === 'generation' ? SpanKind.CLIENT : SpanKind.INTERNAL;
   const span = tracer.startSpan(name, { kind: spanKind, attributes }, parent);
   return handleFor(name, kind, span, parent, state, runtime, options);
