@@ -1,5 +1,6 @@
 import { BasaltConfigError, redactUrl } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { describeType } from './values.js';
 
 /**
  * Readers of option and environment values for `resolveConfig`: each one validates, and its error
@@ -11,7 +12,7 @@ export type Env = Record<string, string | undefined>;
 /** `value` when it is a plain object, else a config error saying what was expected (`new Basalt('sk-…')`). */
 export function checkObject<T extends object>(value: T, name: string, expected: string): T {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BasaltConfigError(`${name} must be ${expected}; got ${typeOf(value)}`);
+    throw new BasaltConfigError(`${name} must be ${expected}; got ${describeType(value)}`);
   }
   return value;
 }
@@ -19,7 +20,7 @@ export function checkObject<T extends object>(value: T, name: string, expected: 
 /** A string option, or a config error naming it (an API key of 123 or an object is a mistake). */
 export function optionString(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new BasaltConfigError(`${name} must be a string; got ${typeOf(value)}`);
+  if (typeof value !== 'string') throw new BasaltConfigError(`${name} must be a string; got ${describeType(value)}`);
   return nonEmpty(value);
 }
 
@@ -50,12 +51,6 @@ export function productionLooking(env: Env): boolean {
     nonEmpty(env.VERCEL) !== undefined ||
     nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME) !== undefined
   );
-}
-
-export function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 export function nonEmpty(value: string | undefined): string | undefined {

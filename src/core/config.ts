@@ -24,6 +24,7 @@ import { otelEnvEndpoint, otelResourceAttributes, tracesUrl } from './endpoint.j
 import { BasaltConfigError } from './errors.js';
 import type { LogLevel } from './logger.js';
 import type { SpanExporter } from './tracing/sdk-types.js';
+import { describeValue } from './values.js';
 
 /** What `mask` is told about the value it receives. */
 export interface MaskInfo {
@@ -203,8 +204,7 @@ export function localTraceFileFrom(env: Env = process.env): string {
 /** Validates a sample rate (config, env or `evaluationConfig`): a finite number in [0, 1]. */
 export function sampleRate(value: unknown, name = 'sampleRate'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    const got = typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : typeof value;
-    throw new BasaltConfigError(`${name} must be a number between 0 and 1; got ${got}`);
+    throw new BasaltConfigError(`${name} must be a number between 0 and 1; got ${describeValue(value)}`);
   }
   return value;
 }
@@ -212,9 +212,8 @@ export function sampleRate(value: unknown, name = 'sampleRate'): number {
 /** Validates a feature slug where the user passes one: a non-empty string, else a clear error naming `who`. */
 export function requireFeatureSlug(value: unknown, who: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    const got = typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value;
     throw new BasaltConfigError(
-      `${who} needs a featureSlug (the product feature of its traces, e.g. "support-ticket"); got ${got}`,
+      `${who} needs a featureSlug (the product feature of its traces, e.g. "support-ticket"); got ${describeValue(value)}`,
     );
   }
   if (value.length > MAX_FEATURE_SLUG_CHARS) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BasaltConfigError, redactUrl } from './errors.js';
 import { type ApiClient, createApiClient, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
+import { describeValue } from './values.js';
 
 /** An experiment: a named group of traces of one feature, compared in Basalt (SPEC §2). */
 export interface Experiment {
@@ -93,7 +94,7 @@ function parseExperiment(body: unknown): Experiment {
 
 function requiredString(value: unknown, field: 'featureSlug' | 'name'): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new BasaltConfigError(`experiments.create needs a non-empty ${field}; got ${describe(value)}`);
+    throw new BasaltConfigError(`experiments.create needs a non-empty ${field}; got ${describeValue(value)}`);
   }
   if (value.length > MAX_LENGTH[field]) {
     throw new BasaltConfigError(
@@ -101,17 +102,4 @@ function requiredString(value: unknown, field: 'featureSlug' | 'name'): string {
     );
   }
   return value;
-}
-
-/** A short, never-throwing description of a bad value for an error message (no BigInt or cycle trap). */
-function describe(value: unknown): string {
-  if (typeof value === 'string') {
-    return value.length <= 64 ? JSON.stringify(value) : `a string of ${value.length} characters`;
-  }
-  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') {
-    return String(value);
-  }
-  if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

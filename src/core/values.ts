@@ -22,3 +22,33 @@ export function stringValue(value: unknown): string | undefined {
 export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+/**
+ * What a value is, for an error message, never its content: for values that may be secret (an API
+ * key), huge or hostile (a Proxy). Never throws.
+ */
+export function describeType(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') {
+    try {
+      return Object.getPrototypeOf(value) === null ? 'an object without prototype' : 'an object';
+    } catch {
+      return 'an unreadable object';
+    }
+  }
+  return `a ${typeof value}`;
+}
+
+/**
+ * A bad value as an error message shows it: a short string quoted, a number, boolean or bigint as
+ * written, anything else by its type (`describeType`). Never throws, never prints a long string.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.length <= 64 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return describeType(value);
+}

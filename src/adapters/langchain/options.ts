@@ -1,6 +1,7 @@
 import {
   BasaltConfigError,
   checkTraceDefaults,
+  describeValue,
   type Experiment,
   type ExperimentRef,
   type Identity,
@@ -73,15 +74,9 @@ function checkLimit(name: string, value: unknown, kind: 'integer' | 'number'): v
   ) {
     return;
   }
-  const got =
-    typeof value === 'number'
-      ? String(value)
-      : typeof value === 'string'
-        ? JSON.stringify(value)
-        : value === null
-          ? 'null'
-          : typeof value;
-  throw new BasaltConfigError(`BasaltCallbackHandler: ${name} must be a positive ${kind} or Infinity; got ${got}`);
+  throw new BasaltConfigError(
+    `BasaltCallbackHandler: ${name} must be a positive ${kind} or Infinity; got ${describeValue(value)}`,
+  );
 }
 
 /** The root values of a top-level run: the handler's, overridden by the run config's `metadata.basalt`. */

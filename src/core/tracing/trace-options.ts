@@ -1,5 +1,6 @@
 import { sampleRate as validSampleRate } from '../config.js';
 import { BasaltConfigError } from '../errors.js';
+import { describeType } from '../values.js';
 import type { ExperimentRef, Identity } from './context.js';
 import { boundedString } from './sanitize.js';
 
@@ -97,23 +98,9 @@ function requiredText(value: string, who: string, field: string): string {
 }
 
 function invalid(who: string, field: string, value: unknown, expected: string): BasaltConfigError {
-  return new BasaltConfigError(`${who}: ${field} must be ${expected}; got ${describe(value)}`);
+  return new BasaltConfigError(`${who}: ${field} must be ${expected}; got ${describeType(value)}`);
 }
 
 function tooLong(who: string, field: string, max: number): BasaltConfigError {
   return new BasaltConfigError(`${who}: ${field} is longer than ${max} characters`);
-}
-
-/** What a value is, for a message: never its content (it may be huge or hostile). */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') {
-    try {
-      return Object.getPrototypeOf(value) === null ? 'an object without prototype' : 'an object';
-    } catch {
-      return 'an unreadable object';
-    }
-  }
-  return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
