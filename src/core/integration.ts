@@ -18,4 +18,4 @@ export {
   type TraceDefaults,
   type TraceValues,
 } from './tracing/trace-values.js';
-export { describeValue, finiteNumber, isRecord, nonEmptyString, stringValue } from './values.js';
+export { describeValue, finiteNumber, isRecord, isThenable, nonEmptyString, stringValue } from './values.js';

@@ -49,6 +49,21 @@ describe('startObserve/observe callback form › returns exactly what fn returns
     expect((await t.spans()).map((s) => s.name).sort()).toEqual(['query', 'root']);
   });
 
+  it('returns a value whose then getter throws as is, without throwing, and ends the span', async () => {
+    const t = setupTracing();
+    const hostile = new Proxy(
+      {},
+      {
+        get(_target, key) {
+          if (key === 'then') throw new Error('then getter exploded');
+          return undefined;
+        },
+      },
+    );
+    expect(startObserve({ name: 'hostile', featureSlug: 'f' }, () => hostile)).toBe(hostile);
+    expect((await t.spans()).map((s) => s.name)).toEqual(['hostile']);
+  });
+
   it('returns a plain value as is', () => {
     setupTracing();
     const value = { a: 1 };

@@ -13,19 +13,6 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
   );
 }
 
-/** A thenable, which `execute` may return instead of a value. */
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return safely(
-    'basaltTools.result',
-    () =>
-      (typeof value === 'object' || typeof value === 'function') &&
-      value !== null &&
-      'then' in value &&
-      typeof value.then === 'function',
-    false,
-  );
-}
-
 /**
  * The output of a streaming tool (`execute` returning an `AsyncIterable`, ai 5, 6 and 7), recorded
  * as the AI SDK reads it: each value is a preliminary output and the last one the final output.

@@ -3,6 +3,7 @@ import {
   ATTR,
   inTrace,
   isRecord,
+  isThenable,
   logOnce,
   nonEmptyString,
   type Operation,
@@ -12,7 +13,7 @@ import {
   type TraceDefaults,
 } from '../../core/integration.js';
 import { type BasaltMiddlewareOptions, checkMiddlewareOptions } from './call-options.js';
-import { isAsyncIterable, isPromiseLike, recordedIterable } from './tool-output.js';
+import { isAsyncIterable, recordedIterable } from './tool-output.js';
 
 /**
  * Options of `basaltTools`: the values of the roots it opens for tools that run outside any Basalt
@@ -137,7 +138,7 @@ function runTool(call: Operation, execute: () => unknown): unknown {
     if (!recorded) call.end();
     return recorded ?? result;
   }
-  if (isPromiseLike(result)) {
+  if (isThenable(result)) {
     return Promise.resolve(result).then(
       (output) => {
         call.end({ output });

@@ -1,4 +1,5 @@
 import { context } from '@opentelemetry/api';
+import { isThenable } from '../values.js';
 import type { BasaltSpan } from './basalt-span.js';
 
 /**
@@ -60,12 +61,4 @@ function endWhenSettled(handle: BasaltSpan, result: unknown): void {
   } catch {
     handle.end();
   }
-}
-
-function isThenable(value: unknown): value is { then: (...args: unknown[]) => unknown } {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
