@@ -21,6 +21,7 @@ import { toRecord } from '../../../src/core/tracing/span-record.js';
 import { formatTraceTree } from '../../../src/core/tracing/trace-tree.js';
 import { Basalt, BasaltSpanProcessor, startObserve } from '../../../src/index.js';
 import { textStream } from '../../helpers/ai-sdk-parts.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { resetTracing, setupTracing } from '../../helpers/tracing.js';
 import { MAJORS, type Major } from './majors.js';
 
@@ -273,5 +274,34 @@ describe('AI SDK telemetry next to basaltEmbeddingMiddleware', () => {
         '    embeddings mock-model-id [-] usage=3/undefined',
       ].join('\n'),
     );
+  });
+});
+
+describe.each(['http', 'grpc'] as const)('AI SDK telemetry next to basaltMiddleware › over OTLP/%s', (protocol) => {
+  let receiver: OtlpReceiver | undefined;
+  afterEach(async () => {
+    await resetTracing();
+    await receiver?.close();
+    receiver = undefined;
+  });
+
+  it('the collector receives the AI SDK’s spans as plain spans without usage, and usage on the generation only', async () => {
+    receiver = await startOtlpReceiver({ protocol });
+    const basalt = new Basalt({ logLevel: 'silent', telemetry: { endpoint: receiver.endpoint } });
+    registerTelemetry(new OpenTelemetry());
+    await run(SETUPS[2] as Setup, 'stream', basaltMiddleware({ featureSlug: 'support' }));
+    await basalt.flush();
+    const spans = await receiver.waitForSpans(5, 5000);
+    const line = (name: string, kind: unknown) =>
+      spans
+        .filter((s) => s.name === name && s.attributes['basalt.span.kind'] === kind)
+        .map((s) => Object.keys(s.attributes).some((k) => k.includes('usage')));
+    expect(line('invoke_agent mock-model-id', 'span')).toEqual([false]);
+    expect(line('step 1', 'span')).toEqual([false]);
+    expect(line('chat mock-model-id', 'span')).toEqual([false]);
+    expect(line('chat mock-model-id', 'generation')).toEqual([true]);
+    expect(
+      spans.find((s) => s.attributes['basalt.span.kind'] === 'generation')?.attributes['gen_ai.usage.input_tokens'],
+    ).toBe(10);
   });
 });
