@@ -173,6 +173,10 @@ describe.each(SETUPS)('AI SDK telemetry next to basaltMiddleware › $name', (se
     const modelCalls = spans.filter((s) => parents.has(s.spanContext().spanId));
     expect(modelCalls).toHaveLength(2);
     expect(modelCalls.every((s) => isAiSdk(s) && s.attributes['basalt.span.kind'] === 'span')).toBe(true);
+    // Their tool spans have no generation below them: sent as written.
+    const tools = spans.filter((s) => isAiSdk(s) && (s.name === 'ai.toolCall' || s.name === 'execute_tool weather'));
+    expect(tools).toHaveLength(1);
+    expect(tools[0]?.attributes['basalt.span.kind']).toBeUndefined();
   });
 });
 
@@ -212,6 +216,15 @@ describe('AI SDK telemetry next to basaltMiddleware › what is changed, and for
       manager.disable();
       await resetTracing();
     }
+  });
+
+  it('recognises the legacy spans by `ai.operationId` under a custom tracer too', async () => {
+    const t = setupTracing();
+    registerTelemetry(new LegacyOpenTelemetry({ tracer: trace.getTracer('my-app') }));
+    await run(SETUPS[3] as Setup, 'generate', basaltMiddleware({ featureSlug: 'support' }));
+    const spans = await t.spans();
+    expect(spans.filter((s) => s.instrumentationScope.name === 'my-app')).toHaveLength(2);
+    expect(kindTree(spans)).toBe(documentedTree(SETUPS[3] as Setup, 'generate'));
   });
 
   it('outside any trace, Basalt receives the middleware’s root and generation only', async () => {
@@ -256,6 +269,37 @@ describe('AI SDK telemetry next to basaltEmbeddingMiddleware', () => {
         '      embeddings mock-model-id [generation] usage=3/undefined',
       ].join('\n'),
     );
+  });
+
+  it('ai 7: the workaround, `telemetry: { isEnabled: false }` on the embed call, leaves one span with usage', async () => {
+    const t = setupTracing();
+    registerTelemetry(new OpenTelemetry());
+    const middleware = basaltEmbeddingMiddleware({ featureSlug: 'search' });
+    const model = wrapEmbeddingModel({ model: new MockEmbeddingModelV4({ doEmbed }), middleware });
+    await startObserve({ name: 'turn', featureSlug: 'search' }, () =>
+      embed({ model, value: 'q', telemetry: { isEnabled: false } }),
+    );
+    expect(kindTree(await t.spans())).toBe(
+      'turn [basalt_trace]\n  embeddings mock-model-id [generation] usage=3/undefined',
+    );
+  });
+
+  it('ai 7 LegacyOpenTelemetry (known limit): the same, the embedding call runs outside its span', async () => {
+    const t = setupTracing();
+    registerTelemetry(new LegacyOpenTelemetry());
+    const middleware = basaltEmbeddingMiddleware({ featureSlug: 'search' });
+    const model = wrapEmbeddingModel({ model: new MockEmbeddingModelV4({ doEmbed }), middleware });
+    await startObserve({ name: 'turn', featureSlug: 'search' }, () => embed({ model, value: 'q' }));
+    expect(kindTree(await t.spans())).toBe(
+      [
+        'turn [basalt_trace]',
+        '  embeddings mock-model-id [generation] usage=3/undefined',
+        '  ai.embed [-] usage=undefined/undefined',
+        '    ai.embed.doEmbed [-] usage=undefined/undefined',
+      ].join('\n'),
+    );
+    const doEmbedSpan = (await t.spans()).find((s) => s.name === 'ai.embed.doEmbed');
+    expect(doEmbedSpan?.attributes['ai.usage.tokens']).toBe(3);
   });
 
   it('ai 7 (known limit): the integration does not run the embedding call in its span, so nothing is folded', async () => {
