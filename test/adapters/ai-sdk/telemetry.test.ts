@@ -7,8 +7,8 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { embed, registerTelemetry, wrapEmbeddingModel } from 'ai';
-import { MockEmbeddingModelV4 } from 'ai/test';
+import { embed, generateText, registerTelemetry, wrapEmbeddingModel, wrapLanguageModel } from 'ai';
+import { MockEmbeddingModelV4, MockLanguageModelV4 } from 'ai/test';
 import * as ai6sdk from 'ai6';
 import { MockEmbeddingModelV3 } from 'ai6/test';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import {
 import { toRecord } from '../../../src/core/tracing/span-record.js';
 import { formatTraceTree } from '../../../src/core/tracing/trace-tree.js';
 import { Basalt, BasaltSpanProcessor, startObserve } from '../../../src/index.js';
-import { textStream } from '../../helpers/ai-sdk-parts.js';
+import { generateResult, textStream } from '../../helpers/ai-sdk-parts.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { resetTracing, setupTracing } from '../../helpers/tracing.js';
 import { MAJORS, type Major } from './majors.js';
@@ -216,6 +216,18 @@ describe('AI SDK telemetry next to basaltMiddleware › what is changed, and for
       manager.disable();
       await resetTracing();
     }
+  });
+
+  it('ai 7: an integration passed per call (`telemetry.integrations`) is folded the same way', async () => {
+    const t = setupTracing();
+    const model = wrapLanguageModel({
+      model: new MockLanguageModelV4({ doGenerate: generateResult('v4', { text: 'Sunny' }) }),
+      middleware: basaltMiddleware({ featureSlug: 'support' }),
+    });
+    await startObserve({ name: 'turn', featureSlug: 'support' }, () =>
+      generateText({ model, prompt: 'Weather?', telemetry: { integrations: [new OpenTelemetry()] } }),
+    );
+    expect(kindTree(await t.spans())).toBe(documentedTree(SETUPS[2] as Setup, 'generate'));
   });
 
   it('recognises the legacy spans by `ai.operationId` under a custom tracer too', async () => {
