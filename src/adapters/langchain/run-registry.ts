@@ -8,6 +8,8 @@ export interface RunEntry {
   readonly op: Operation | undefined;
   /** The context the run's children are started in. */
   readonly context: Context;
+  /** The OpenTelemetry context active where the run started: its body runs in it (`runContext`). */
+  readonly callerContext: Context;
   /** The run's LangChain metadata. Children inherit it: it tells apart two open runs given one run id. */
   readonly metadata: unknown;
   /** The entry of the run's parent, if the parent was open here when the run started. */
@@ -17,6 +19,8 @@ export interface RunEntry {
   /** Child runs started and not yet ended. */
   openChildren: number;
 }
+
+type NewRun = Pick<RunEntry, 'op' | 'context' | 'metadata' | 'callerContext'>;
 
 /** The open runs of one top-level run (one trace): ended together when abandoned, children first. */
 interface RunGroup {
@@ -33,9 +37,8 @@ export interface RunLimits {
   idleTimeoutMs: number;
 }
 
-/** Default bound on open runs: see `RunRegistry`. */
+/** Default bound on open runs and idle timeout: see `RunRegistry`. */
 export const DEFAULT_MAX_OPEN_RUNS = 10_000;
-/** Default idle timeout: see `RunRegistry`. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -45,10 +48,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * adds, every end and every error `take`s, so a run that ended holds nothing. An entry points at its
  * parent and its group, never at its children.
  *
- * A run id is unique per run unless the caller passes one (`invoke(input, { runId })`): two
- * concurrent invokes given the same `runId` have two open top-level runs under one id. Neither
- * replaces the other; a child is given the one whose metadata it inherited (LangChain copies the run
- * config's metadata down to every child), an end the one with no child left open
+ * Two concurrent invokes given one `runId` have two open runs under one id: neither replaces the
+ * other; a child gets the one whose metadata it inherited, an end the one with no child left open
  * (docs/langchain.md, "Run ids given by the caller").
  *
  * LangChain never ends the runs of a stream the consumer abandoned (`break` out of `for await`).
@@ -96,12 +97,13 @@ export class RunRegistry {
   }
 
   /** Registers a started run under `parent` (from `reserve`), or as a top-level run of a new group. */
-  add(runId: string, parent: RunEntry | undefined, run: Pick<RunEntry, 'op' | 'context' | 'metadata'>): void {
+  add(runId: string, parent: RunEntry | undefined, run: NewRun): void {
     const group = parent?.group ?? { runs: new Set<RunEntry>(), lastActivity: 0 };
     const entry: RunEntry = {
       runId,
       op: run.op,
       context: run.context,
+      callerContext: run.callerContext,
       metadata: run.metadata,
       parent,
       group,
@@ -131,6 +133,12 @@ export class RunRegistry {
     const entry = open && ending(open);
     if (entry) this.#touch(entry.group);
     return entry;
+  }
+
+  /** The run open under `runId` if it is the only one; not a callback, so no activity. */
+  only(runId: string): RunEntry | undefined {
+    const open = this.#runs.get(runId);
+    return open?.length === 1 ? open[0] : undefined;
   }
 
   /** Removes the run and returns it, on its end and on its error alike. */
@@ -178,8 +186,7 @@ export class RunRegistry {
     if (entry.group.runs.size === 0) this.#groups.delete(entry.group);
     if (entry.parent) entry.parent.openChildren--;
     this.#size--;
-    // The idle timer is left to fire (it is unref'd, and finds nothing): clearing it here and arming
-    // it again on the next run would cost a timer per invoke.
+    // The idle timer is left to fire (unref'd, it finds nothing): re-arming it per invoke costs a timer each.
   }
 
   #arm(delayMs: number): void {
