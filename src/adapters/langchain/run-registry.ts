@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
-import { isRecord, logOnce, type Operation, safely } from '../../core/integration.js';
+import { logOnce, type Operation, safely } from '../../core/integration.js';
+import { conflicting } from './metadata-match.js';
 
 /** What the handler remembers about a LangChain run between its start and its end. */
 export interface RunEntry {
@@ -18,8 +19,11 @@ export interface RunEntry {
   readonly group: RunGroup;
   /** Child runs started and not yet ended. */
   openChildren: number;
+  /** Set once another open run had its id: which of them a body belongs to is then unknowable. */
+  shared: boolean;
 }
 
+/** What a run's start gives `RunRegistry.add`. */
 type NewRun = Pick<RunEntry, 'op' | 'context' | 'metadata' | 'callerContext'>;
 
 /** The open runs of one top-level run (one trace): ended together when abandoned, children first. */
@@ -37,8 +41,9 @@ export interface RunLimits {
   idleTimeoutMs: number;
 }
 
-/** Default bound on open runs and idle timeout: see `RunRegistry`. */
+/** Default bound on open runs: see `RunRegistry`. */
 export const DEFAULT_MAX_OPEN_RUNS = 10_000;
+/** Default idle timeout: see `RunRegistry`. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -48,8 +53,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * adds, every end and every error `take`s, so a run that ended holds nothing. An entry points at its
  * parent and its group, never at its children.
  *
- * Two concurrent invokes given one `runId` have two open runs under one id: neither replaces the
- * other; a child gets the one whose metadata it inherited, an end the one with no child left open
+ * A run id is unique per run unless the caller passes one (`invoke(input, { runId })`): two
+ * concurrent invokes given the same `runId` have two open top-level runs under one id. Neither
+ * replaces the other; a child is given the one whose metadata it inherited (LangChain copies the run
+ * config's metadata down to every child), an end the one with no child left open
  * (docs/langchain.md, "Run ids given by the caller").
  *
  * LangChain never ends the runs of a stream the consumer abandoned (`break` out of `for await`).
@@ -99,6 +106,7 @@ export class RunRegistry {
   /** Registers a started run under `parent` (from `reserve`), or as a top-level run of a new group. */
   add(runId: string, parent: RunEntry | undefined, run: NewRun): void {
     const group = parent?.group ?? { runs: new Set<RunEntry>(), lastActivity: 0 };
+    const open = this.#runs.get(runId);
     const entry: RunEntry = {
       runId,
       op: run.op,
@@ -108,9 +116,10 @@ export class RunRegistry {
       parent,
       group,
       openChildren: 0,
+      shared: open !== undefined,
     };
-    const open = this.#runs.get(runId);
     if (open) {
+      for (const other of open) other.shared = true;
       open.push(entry);
       logOnce(
         'langchain.run-id-reused',
@@ -135,10 +144,10 @@ export class RunRegistry {
     return entry;
   }
 
-  /** The run open under `runId` if it is the only one; not a callback, so no activity. */
-  only(runId: string): RunEntry | undefined {
-    const open = this.#runs.get(runId);
-    return open?.length === 1 ? open[0] : undefined;
+  /** The run open under `runId` if no other run had its id while it was open; not a callback (no activity). */
+  unshared(runId: string): RunEntry | undefined {
+    const entry = this.#runs.get(runId)?.[0];
+    return entry?.shared === false ? entry : undefined;
   }
 
   /** Removes the run and returns it, on its end and on its error alike. */
@@ -186,7 +195,8 @@ export class RunRegistry {
     if (entry.group.runs.size === 0) this.#groups.delete(entry.group);
     if (entry.parent) entry.parent.openChildren--;
     this.#size--;
-    // The idle timer is left to fire (unref'd, it finds nothing): re-arming it per invoke costs a timer each.
+    // The idle timer is left to fire (it is unref'd, and finds nothing): clearing it here and arming
+    // it again on the next run would cost a timer per invoke.
   }
 
   #arm(delayMs: number): void {
@@ -230,21 +240,4 @@ function leastRecent(groups: Set<RunGroup>): RunGroup | undefined {
  */
 function ending(open: RunEntry[]): RunEntry {
   return open.find((entry) => entry.openChildren === 0) ?? (open[0] as RunEntry);
-}
-
-/** Whether `child` metadata cannot have been inherited from `parent`: a key of both with another value. */
-function conflicting(parent: unknown, child: unknown): boolean {
-  if (!isRecord(parent) || !isRecord(child)) return false;
-  return Object.keys(parent).some((key) => key in child && !sameValue(parent[key], child[key]));
-}
-
-/** LangChain passes metadata values down as they are; a copy (same JSON) counts as the same value. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  try {
-    return JSON.stringify(a) === JSON.stringify(b);
-  } catch {
-    return false;
-  }
 }

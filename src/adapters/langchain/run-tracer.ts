@@ -124,10 +124,10 @@ export class RunTracer {
    * The context for code running in `base` inside the body of run `runId` (`BasaltContextManager`,
    * through run-context.ts): the run's own, while `base` is still the context the run started in.
    * A span the body made active itself (`base` differs) keeps its place; so does the caller's context
-   * when two open runs share the id (which one runs is unknowable).
+   * for a run that shared its id with another open run (which one runs is unknowable).
    */
   runContext(runId: string, base: Context): Context | undefined {
-    const entry = this.#runs.only(runId);
+    const entry = this.#runs.unshared(runId);
     return entry !== undefined && entry.callerContext === base ? entry.context : undefined;
   }
 

@@ -21,4 +21,40 @@ describe.each(kits)('BasaltCallbackHandler › runs as the active context ($majo
     expect(await t.tree()).toBe(['lookup', '  lookup', '    inside tool', 'step', '  inside lambda'].join('\n'));
     expect(handler.openRunCount).toBe(0);
   });
+
+  it('parents a span started in a streamed lambda body to that run', async () => {
+    const t = setupTracing();
+    const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
+    const lambda = kit.lambda(async (input: string) => {
+      trace.getTracer('app').startSpan('inside stream').end();
+      return input;
+    });
+    for await (const _ of await lambda.stream('x', { callbacks: [handler], runName: 'streamed' })) {
+      // consumed
+    }
+
+    expect(await t.tree()).toBe(['streamed', '  inside stream'].join('\n'));
+    expect(handler.openRunCount).toBe(0);
+  });
+
+  it('leaves the caller context active in the bodies of two concurrent runs given one runId', async () => {
+    const t = setupTracing();
+    const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
+    const lambda = kit.lambda(async (input: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      trace.getTracer('app').startSpan(`inside ${input}`).end();
+      return input;
+    });
+    await t.basalt.startObserve({ name: 'request', featureSlug: 'support' }, () =>
+      Promise.all(
+        ['a', 'b'].map((input) =>
+          lambda.invoke(input, { callbacks: [handler], runName: 'same-id', runId: 'one-run-id' }),
+        ),
+      ),
+    );
+
+    // Which of the two runs a body belongs to cannot be known: neither is made active.
+    expect(await t.tree()).toBe(['request', '  same-id', '  same-id', '  inside a', '  inside b'].join('\n'));
+    expect(handler.openRunCount).toBe(0);
+  });
 });
