@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { BasaltCallbackHandler } from '../../../src/adapters/langchain/index.js';
+import { observe } from '../../../src/index.js';
 import { setupTracing } from '../../helpers/tracing.js';
 import { kits } from './kits.js';
 
@@ -20,6 +21,21 @@ describe.each(kits)('BasaltCallbackHandler › runs as the active context ($majo
 
     expect(await t.tree()).toBe(['lookup', '  lookup', '    inside tool', 'step', '  inside lambda'].join('\n'));
     expect(handler.openRunCount).toBe(0);
+  });
+
+  it("gives observe's helpers the run's span in a tool body", async () => {
+    setupTracing();
+    const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
+    const seen: unknown[] = [];
+    const lookup = kit.stringTool('lookup', async () => {
+      seen.push(observe.current()?.name, observe.current()?.kind);
+      return 'found';
+    });
+    await kit
+      .lambda(async (input: string) => lookup.invoke(input))
+      .invoke('q', { callbacks: [handler], runName: 'agent' });
+
+    expect(seen).toEqual(['lookup', 'tool']);
   });
 
   it('parents a span started in a streamed lambda body to that run', async () => {
