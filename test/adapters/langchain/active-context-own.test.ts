@@ -23,19 +23,20 @@ describe.each(kits)('BasaltCallbackHandler › runs as the active context ($majo
     expect(handler.openRunCount).toBe(0);
   });
 
-  it("gives observe's helpers the run's span in a tool body", async () => {
-    setupTracing();
+  it("gives observe and its helpers the run's span in a tool body", async () => {
+    const t = setupTracing();
     const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
     const seen: unknown[] = [];
     const lookup = kit.stringTool('lookup', async () => {
       seen.push(observe.current()?.name, observe.current()?.kind);
-      return 'found';
+      return observe({ name: 'query index', kind: 'retrieval' }, async () => 'found');
     });
     await kit
       .lambda(async (input: string) => lookup.invoke(input))
       .invoke('q', { callbacks: [handler], runName: 'agent' });
 
     expect(seen).toEqual(['lookup', 'tool']);
+    expect(await t.tree()).toBe(['agent', '  lookup', '    query index'].join('\n'));
   });
 
   it('parents a span started in a streamed lambda body to that run', async () => {
