@@ -1,3 +1,4 @@
+import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { BasaltCallbackHandler } from '../../../src/adapters/langchain/index.js';
@@ -72,6 +73,34 @@ describe.each(kits)('BasaltCallbackHandler › runs as the active context ($majo
 
     // Which of the two runs a body belongs to cannot be known: neither is made active.
     expect(await t.tree()).toBe(['request', '  same-id', '  same-id', '  inside a', '  inside b'].join('\n'));
+    expect(handler.openRunCount).toBe(0);
+  });
+});
+
+// LangGraph 1.x runs on @langchain/core 1.x only.
+describe('BasaltCallbackHandler › runs as the active context › LangGraph', () => {
+  const State = Annotation.Root({ question: Annotation<string>(), notes: Annotation<string>() });
+
+  it('parents a span started in a node to that node, with invoke and with stream', async () => {
+    const t = setupTracing();
+    const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
+    const graph = new StateGraph(State)
+      .addNode('research', async (state: typeof State.State) => {
+        trace.getTracer('app').startSpan(`lookup ${state.question}`).end();
+        return { notes: 'notes' };
+      })
+      .addEdge(START, 'research')
+      .addEdge('research', END)
+      .compile();
+
+    await graph.invoke({ question: 'invoked' }, { callbacks: [handler] });
+    for await (const _ of await graph.stream({ question: 'streamed' }, { callbacks: [handler] })) {
+      // consumed
+    }
+
+    expect(await t.tree()).toBe(
+      ['LangGraph', '  research', '    lookup invoked', 'LangGraph', '  research', '    lookup streamed'].join('\n'),
+    );
     expect(handler.openRunCount).toBe(0);
   });
 });
