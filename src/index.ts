@@ -22,6 +22,7 @@ export {
 } from './core/errors.js';
 export type { CreateExperimentParams, Experiment, Experiments } from './core/experiments.js';
 export type { LogLevel } from './core/logger.js';
+export { BasaltContextManager } from './core/tracing/active-context.js';
 export type { ObserveKind } from './core/tracing/attributes.js';
 export type { BasaltSpan } from './core/tracing/basalt-span.js';
 export type { ExperimentRef, Identity } from './core/tracing/context.js';

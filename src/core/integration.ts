@@ -6,6 +6,7 @@
  */
 export { BasaltConfigError } from './errors.js';
 export type { Experiment } from './experiments.js';
+export { type ActiveContextResolver, registerActiveContextResolver } from './tracing/active-context.js';
 export { ATTR, type ObserveKind } from './tracing/attributes.js';
 export { type ExperimentRef, type Identity, inTrace } from './tracing/context.js';
 export * from './tracing/gen-ai.js';

@@ -176,10 +176,10 @@ describe('built package', () => {
   });
 
   it('exposes the public API from both builds', () => {
-    const script = `const m = MOD; console.log([typeof m.Basalt, typeof m.startObserve, typeof m.observe, typeof m.observe.setInput, typeof m.BasaltSpanProcessor, typeof m.createBasaltExporter, typeof m.isBasaltApiError].join(','));`;
+    const script = `const m = MOD; console.log([typeof m.Basalt, typeof m.startObserve, typeof m.observe, typeof m.observe.setInput, typeof m.BasaltSpanProcessor, typeof m.createBasaltExporter, typeof m.isBasaltApiError, typeof m.BasaltContextManager].join(','));`;
     const esm = node(['--input-type=module', '-e', script.replace('MOD', "await import('basalt-observe')")]);
     const cjs = node(['--input-type=commonjs', '-e', script.replace('MOD', "require('basalt-observe')")]);
-    expect(esm.trim()).toBe('function,function,function,function,function,function,function');
+    expect(esm.trim()).toBe('function,function,function,function,function,function,function,function');
     expect(cjs.trim()).toBe(esm.trim());
   });
 

@@ -1,9 +1,10 @@
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import { ATTR, type GenAiMessage, isRecord, safely } from '../../core/integration.js';
 import { serializedName } from './generation.js';
 import { toGenAiMessages } from './messages.js';
 import { type BasaltCallbackHandlerOptions, checkOptions } from './options.js';
+import { enableRunContexts, RUN_CONTEXT } from './run-context.js';
 import { RunTracer } from './run-tracer.js';
 
 const HIDDEN_TAG = 'langsmith:hidden';
@@ -40,6 +41,12 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     super({ _awaitHandler: true });
     this.#tracer = new RunTracer(checkOptions(options));
     collected.register(this, this.#tracer);
+    enableRunContexts();
+  }
+
+  /** For `BasaltContextManager`: the context of run `runId` for code running in `base` (run-context.ts). */
+  [RUN_CONTEXT](runId: string, base: Context): Context | undefined {
+    return this.#tracer.runContext(runId, base);
   }
 
   /** @internal Runs started and not yet ended or failed: 0 once every invoke has settled. */

@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
-import { isRecord, logOnce, type Operation, safely } from '../../core/integration.js';
+import { logOnce, type Operation, safely } from '../../core/integration.js';
+import { conflicting } from './metadata-match.js';
 
 /** What the handler remembers about a LangChain run between its start and its end. */
 export interface RunEntry {
@@ -8,6 +9,8 @@ export interface RunEntry {
   readonly op: Operation | undefined;
   /** The context the run's children are started in. */
   readonly context: Context;
+  /** The OpenTelemetry context active where the run started: its body runs in it (`runContext`). */
+  readonly callerContext: Context;
   /** The run's LangChain metadata. Children inherit it: it tells apart two open runs given one run id. */
   readonly metadata: unknown;
   /** The entry of the run's parent, if the parent was open here when the run started. */
@@ -16,7 +19,12 @@ export interface RunEntry {
   readonly group: RunGroup;
   /** Child runs started and not yet ended. */
   openChildren: number;
+  /** Set once another open run had its id: which of them a body belongs to is then unknowable. */
+  shared: boolean;
 }
+
+/** What a run's start gives `RunRegistry.add`. */
+type NewRun = Pick<RunEntry, 'op' | 'context' | 'metadata' | 'callerContext'>;
 
 /** The open runs of one top-level run (one trace): ended together when abandoned, children first. */
 interface RunGroup {
@@ -96,19 +104,22 @@ export class RunRegistry {
   }
 
   /** Registers a started run under `parent` (from `reserve`), or as a top-level run of a new group. */
-  add(runId: string, parent: RunEntry | undefined, run: Pick<RunEntry, 'op' | 'context' | 'metadata'>): void {
+  add(runId: string, parent: RunEntry | undefined, run: NewRun): void {
     const group = parent?.group ?? { runs: new Set<RunEntry>(), lastActivity: 0 };
+    const open = this.#runs.get(runId);
     const entry: RunEntry = {
       runId,
       op: run.op,
       context: run.context,
+      callerContext: run.callerContext,
       metadata: run.metadata,
       parent,
       group,
       openChildren: 0,
+      shared: open !== undefined,
     };
-    const open = this.#runs.get(runId);
     if (open) {
+      for (const other of open) other.shared = true;
       open.push(entry);
       logOnce(
         'langchain.run-id-reused',
@@ -131,6 +142,12 @@ export class RunRegistry {
     const entry = open && ending(open);
     if (entry) this.#touch(entry.group);
     return entry;
+  }
+
+  /** The run open under `runId` if no other run had its id while it was open; not a callback (no activity). */
+  unshared(runId: string): RunEntry | undefined {
+    const entry = this.#runs.get(runId)?.[0];
+    return entry?.shared === false ? entry : undefined;
   }
 
   /** Removes the run and returns it, on its end and on its error alike. */
@@ -223,21 +240,4 @@ function leastRecent(groups: Set<RunGroup>): RunGroup | undefined {
  */
 function ending(open: RunEntry[]): RunEntry {
   return open.find((entry) => entry.openChildren === 0) ?? (open[0] as RunEntry);
-}
-
-/** Whether `child` metadata cannot have been inherited from `parent`: a key of both with another value. */
-function conflicting(parent: unknown, child: unknown): boolean {
-  if (!isRecord(parent) || !isRecord(child)) return false;
-  return Object.keys(parent).some((key) => key in child && !sameValue(parent[key], child[key]));
-}
-
-/** LangChain passes metadata values down as they are; a copy (same JSON) counts as the same value. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  try {
-    return JSON.stringify(a) === JSON.stringify(b);
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,4 @@
-import { type Attributes, context } from '@opentelemetry/api';
+import { type Attributes, type Context, context } from '@opentelemetry/api';
 import {
   ATTR,
   type GenAiMessage,
@@ -93,8 +93,15 @@ export class RunTracer {
    */
   start(run: RunStart): void {
     const parent = this.#runs.reserve(run.parentRunId, run.metadata);
+    // Hooks run inside LangChain's `run(undefined)`, so this is the caller's context, never a run's.
+    const caller = context.active();
     if (parent && run.hidden) {
-      this.#runs.add(run.runId, parent, { op: undefined, context: parent.context, metadata: run.metadata });
+      this.#runs.add(run.runId, parent, {
+        op: undefined,
+        context: parent.context,
+        metadata: run.metadata,
+        callerContext: caller,
+      });
       return;
     }
     // Object literals, not spreads: a spread of differently shaped objects is a slow path (#14).
@@ -105,12 +112,23 @@ export class RunTracer {
       attributes: run.attributes,
       input: run.input,
       content: run.content,
-      parent: parent ? parent.context : context.active(),
+      parent: parent ? parent.context : caller,
       trace: parent ? undefined : traceDefaults(this.#options, run.metadata),
       rootName: run.runName,
       rootIsLeaf: true,
     });
-    this.#runs.add(run.runId, parent, { op, context: op.context, metadata: run.metadata });
+    this.#runs.add(run.runId, parent, { op, context: op.context, metadata: run.metadata, callerContext: caller });
+  }
+
+  /**
+   * The context for code running in `base` inside the body of run `runId` (`BasaltContextManager`,
+   * through run-context.ts): the run's own, while `base` is still the context the run started in.
+   * A span the body made active itself (`base` differs) keeps its place; so does the caller's context
+   * for a run that shared its id with another open run (which one runs is unknowable).
+   */
+  runContext(runId: string, base: Context): Context | undefined {
+    const entry = this.#runs.unshared(runId);
+    return entry !== undefined && entry.callerContext === base ? entry.context : undefined;
   }
 
   /**

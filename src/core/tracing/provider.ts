@@ -7,12 +7,12 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedConfig } from '../config.js';
 import { SDK_TYPE, SDK_VERSION } from '../constants.js';
 import type { Logger } from '../logger.js';
+import { BasaltContextManager } from './active-context.js';
 import { ATTR } from './attributes.js';
 import { createOtlpExporter } from './exporter.js';
 import { LocalTraceExporter } from './local-exporter.js';
@@ -107,9 +107,12 @@ function exportersFor(config: ResolvedConfig, logger: Logger): SpanExporter[] {
   ];
 }
 
-/** AsyncLocalStorage context, unless the app registered a context manager already. */
+/**
+ * AsyncLocalStorage context, unless the app registered a context manager already; wrapped so that an
+ * integration's run is the active context inside its body (`active-context.ts`).
+ */
 function installContextManager(): void {
-  const manager = new AsyncLocalStorageContextManager();
+  const manager = new BasaltContextManager();
   manager.enable();
   if (!context.setGlobalContextManager(manager)) manager.disable();
 }

@@ -69,6 +69,8 @@ export interface Kit {
   retriever(texts: string[]): Invokable<string, unknown[]>;
   /** A `RunnableLambda` around `fn`. */
   lambda<I, O>(fn: (input: I) => O): Invokable<I, O>;
+  /** A string tool made with `tool()` around `fn`. */
+  stringTool(name: string, fn: (input: string) => Promise<string>): Invokable<string, unknown>;
   /** A chain run started through LangChain's callback manager, as an agent executor does. */
   agentRun(callbacks: unknown[]): Promise<AgentRun>;
 }
@@ -121,6 +123,7 @@ function makeKit(major: string, m: Modules): Kit {
 
   return {
     major,
+    stringTool: (name, fn) => m.tools.tool(fn, { name, description: `${name} tool` }) as never,
     chain: (responses, options = {}) =>
       asInvokable(
         prompt()
