@@ -5,6 +5,7 @@
  */
 export { Basalt } from './core/client.js';
 export type { BasaltOptions, MaskFunction, MaskInfo, TelemetryOptions } from './core/config.js';
+export type { Dataset, DatasetRow, Datasets, GetDatasetOptions } from './core/datasets.js';
 export {
   BasaltApiError,
   BasaltBadRequestError,
