@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { BasaltConfigError } from '../core/errors.js';
+import type { CreateExperimentParams, Experiment } from '../core/experiments.js';
+import type { Logger } from '../core/logger.js';
+import { isRecord } from '../core/values.js';
+import { type Progress, startProgress } from './progress.js';
+import { RUN_FILE_FORMAT, RUN_FILE_VERSION, type RunFile, type RunResult, summarize } from './run-file.js';
+import { cancelledResult, type ItemRunner, runItem } from './run-item.js';
+import {
+  type CheckedRunOptions,
+  checkRunOptions,
+  type ExperimentRun,
+  type RunExperimentOptions,
+} from './run-options.js';
+import { saveRunFile } from './run-store.js';
+
+/** What the runner needs from the client. */
+export interface RunnerDeps {
+  createExperiment(params: CreateExperimentParams): Promise<Experiment>;
+  /** No API key: the run file is saved by default. */
+  local: boolean;
+  logger: Logger;
+}
+
+/** Default folder of run files, relative to the current directory. */
+export const DEFAULT_RUNS_DIR = '.basalt/experiments';
+
+/**
+ * `experiments.run` (SPEC §11), loaded with `import()` by `Experiments#run`: Node only.
+ * @throws {BasaltConfigError} before any item runs, when an option is invalid.
+ */
+export async function runExperiment<Item, Output>(
+  raw: RunExperimentOptions<Item, Output>,
+  deps: RunnerDeps,
+): Promise<ExperimentRun> {
+  const checked = checkRunOptions(raw);
+  const { options, featureSlug, shard } = checked;
+  const experiment = await resolveExperiment(checked, deps);
+  const name = checked.name ?? experiment.name;
+  const createdAt = new Date();
+  const signal = options.signal ?? new AbortController().signal;
+  const runner: ItemRunner<Item, Output> = { checked, name, experiment: options.experiment ?? experiment, signal };
+  const total = Array.isArray(options.data) ? shardSize(options.data.length, shard) : undefined;
+  const progress =
+    (options.progress ?? process.stderr.isTTY === true) ? await startProgress(total, deps.logger) : undefined;
+  let results: RunResult[];
+  try {
+    results = await runAll(runner, progress);
+  } finally {
+    progress?.stop();
+  }
+  results.sort((a, b) => a.index - b.index);
+  const summary = summarize(results);
+  const run = { experiment: { id: experiment.id, name: experiment.name, featureSlug }, summary, results, file: null };
+  const dir = saveDir(options.save, deps.local);
+  if (dir === undefined) return run;
+  const file: RunFile = {
+    format: RUN_FILE_FORMAT,
+    version: RUN_FILE_VERSION,
+    runId: randomUUID(),
+    name,
+    experiment: run.experiment,
+    createdAt: createdAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    shard,
+    summary,
+    results,
+  };
+  try {
+    return { ...run, file: await saveRunFile(file, dir) };
+  } catch (error) {
+    deps.logger.once(
+      'experiments.run.save',
+      'warn',
+      `experiments.run could not save the run file in ${dir}: ${String(error)}`,
+    );
+    return run;
+  }
+}
+
+async function resolveExperiment<Item, Output>(
+  checked: CheckedRunOptions<Item, Output>,
+  deps: RunnerDeps,
+): Promise<{ id: string; name: string }> {
+  const { experiment } = checked.options;
+  if (experiment === undefined) {
+    return deps.createExperiment({ featureSlug: checked.featureSlug, name: checked.name as string });
+  }
+  if (typeof experiment === 'string') return { id: experiment, name: checked.name ?? experiment };
+  const id = isRecord(experiment) ? experiment.id : undefined;
+  if (typeof id !== 'string' || id === '') {
+    throw new BasaltConfigError('experiments.run: experiment must be an experiment object with an id, or its id');
+  }
+  return { id, name: experiment.name ?? checked.name ?? id };
+}
+
+function saveDir(save: RunExperimentOptions['save'], local: boolean): string | undefined {
+  if (save === false || (save === undefined && !local)) return undefined;
+  return (typeof save === 'object' && save.dir) || DEFAULT_RUNS_DIR;
+}
+
+/** Items of an array of `length` that fall in the shard. */
+function shardSize(length: number, shard: { index: number; count: number }): number {
+  return length > shard.index ? Math.ceil((length - shard.index) / shard.count) : 0;
+}
+
+interface Taken<Item> {
+  item: Item;
+  position: number;
+}
+
+/**
+ * Runs the shard's items, at most `concurrency` at once: that many workers each take the next item
+ * and run it. After an abort, no item starts; those not started are cancelled (for an array, every
+ * remaining item of the shard; for another iterable, no more is read from it).
+ */
+async function runAll<Item, Output>(
+  runner: ItemRunner<Item, Output>,
+  progress: Progress | undefined,
+): Promise<RunResult[]> {
+  const { options, concurrency, shard } = runner.checked;
+  const { signal } = runner;
+  const results: RunResult[] = [];
+  const source = openSource(options.data, shard);
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (signal.aborted) return;
+      const next = await source.take();
+      if (!next) return;
+      const result = signal.aborted
+        ? cancelledResult(next.item, next.position)
+        : await runItem(runner, next.item, next.position);
+      results.push(result);
+      progress?.update(result);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await source.close();
+  }
+  if (signal.aborted) for (const rest of source.remaining()) results.push(cancelledResult(rest.item, rest.position));
+  return results;
+}
+
+interface Source<Item> {
+  take(): Promise<Taken<Item> | undefined>;
+  /** The shard's items never taken (arrays only: another iterable is not read further). */
+  remaining(): Iterable<Taken<Item>>;
+  close(): Promise<void>;
+}
+
+function openSource<Item>(
+  data: Iterable<Item> | AsyncIterable<Item>,
+  shard: { index: number; count: number },
+): Source<Item> {
+  if (Array.isArray(data)) {
+    const items = data as Item[];
+    let position = shard.index;
+    const takeSync = (): Taken<Item> | undefined => {
+      if (position >= items.length) return undefined;
+      const taken = { item: items[position] as Item, position };
+      position += shard.count;
+      return taken;
+    };
+    return {
+      take: async () => takeSync(),
+      *remaining() {
+        for (let next = takeSync(); next; next = takeSync()) yield next;
+      },
+      close: async () => undefined,
+    };
+  }
+  const iterable = data as {
+    [Symbol.asyncIterator]?: () => AsyncIterator<Item>;
+    [Symbol.iterator]?: () => Iterator<Item>;
+  };
+  const asyncIterator = iterable[Symbol.asyncIterator];
+  const iterator: AsyncIterator<Item> | Iterator<Item> = asyncIterator
+    ? asyncIterator.call(data)
+    : (iterable[Symbol.iterator] as () => Iterator<Item>).call(data);
+  let position = -1;
+  let done = false;
+  // One read at a time: an iterator is not required to accept a `next()` before the last settled.
+  let queue: Promise<unknown> = Promise.resolve();
+  const read = async (): Promise<Taken<Item> | undefined> => {
+    while (!done) {
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        return undefined;
+      }
+      position++;
+      if (position % shard.count === shard.index) return { item: next.value, position };
+    }
+    return undefined;
+  };
+  return {
+    take() {
+      const taken = queue.then(read);
+      queue = taken.catch(() => undefined);
+      return taken;
+    },
+    remaining: () => [],
+    async close() {
+      await queue;
+      if (!done) {
+        done = true;
+        await iterator.return?.();
+      }
+    },
+  };
+}
