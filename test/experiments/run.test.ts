@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanStatusCode } from '@opentelemetry/api';
@@ -103,6 +103,21 @@ describe('experiments.run › traces', () => {
       { inputTokens: 15, outputTokens: 5 },
     ]);
     expect(run.summary.tokens).toEqual({ input: 40, output: 13 });
+  });
+
+  it("does not count a scorer's model calls in the item's usage", async () => {
+    const t = setupTracing();
+    const m = model({ input: 10, output: 3 });
+    const judge = model({ input: 100, output: 1 });
+    const run = await t.basalt.experiments.run({
+      featureSlug: 'support',
+      name: 'judged',
+      data: rows(1),
+      task: async () => (await generateText({ model: m, prompt: 'a' })).text,
+      scorers: { judged: async () => (await generateText({ model: judge, prompt: 'judge' })).text === 'ok' },
+      save: false,
+    });
+    expect(run.results[0]).toMatchObject({ usage: { inputTokens: 10, outputTokens: 3 }, scores: { judged: 1 } });
   });
 
   it('makes each item its own trace even inside an active Basalt trace', async () => {
@@ -355,6 +370,22 @@ describe('experiments.run › run file', () => {
     });
     expect(saved.file?.startsWith(dir)).toBe(true);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('returns the results with file null and one warning when the run file cannot be written', async () => {
+    const t = setupTracing({ telemetry: { enabled: false } });
+    const blocked = join(dir, 'not-a-folder');
+    await writeFile(blocked, 'a file where the folder should be');
+    const run = await t.basalt.experiments.run({
+      featureSlug: 'support',
+      name: 'unsaved',
+      data: rows(2),
+      task: (r) => r.values.n,
+      save: { dir: join(blocked, 'runs') },
+    });
+    expect(run.file).toBeNull();
+    expect(run.summary.succeeded).toBe(2);
+    expect(t.logs.filter((line) => line.includes('could not save the run file'))).toHaveLength(1);
   });
 
   it('names shard files after the shard', async () => {
