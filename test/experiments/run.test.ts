@@ -8,8 +8,10 @@ import { MockLanguageModelV4 } from 'ai/test';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { basaltMiddleware } from '../../src/adapters/ai-sdk/index.js';
+import { BasaltCallbackHandler } from '../../src/adapters/langchain/index.js';
 import { parseRunFile } from '../../src/experiments/run-file.js';
 import { BasaltConfigError, startObserve } from '../../src/index.js';
+import { core1 } from '../adapters/langchain/kits.js';
 import { replayFastCheckSeed } from '../core/fc-seed.js';
 import { generateResult } from '../helpers/ai-sdk-parts.js';
 import { startExperimentsApi, type TestHttpServer } from '../helpers/http-server.js';
@@ -433,5 +435,29 @@ describe('experiments.run › bad input', () => {
     expect((error as Error).message).toMatch(message);
     expect(task).not.toHaveBeenCalled();
     expect(await t.spans()).toHaveLength(0);
+  });
+});
+
+describe('experiments.run › LangChain', () => {
+  it('nests a LangChain chat model run under the item root and counts its usage', async () => {
+    const t = setupTracing();
+    const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
+    const chat = core1.usageModel();
+    const run = await t.basalt.experiments.run({
+      featureSlug: 'support',
+      name: 'langchain',
+      data: rows(2),
+      task: async (row) => chat.invoke(`n=${row.values.n}`, { callbacks: [handler] }),
+      save: false,
+    });
+    expect(run.results.map((r) => r.usage)).toEqual([
+      { inputTokens: 11, outputTokens: 3 },
+      { inputTokens: 11, outputTokens: 3 },
+    ]);
+    const spans = await t.spans();
+    for (const root of roots(spans)) {
+      const children = spans.filter((s) => s.parentSpanContext?.spanId === root.spanContext().spanId);
+      expect(children.map((c) => c.attributes['basalt.span.kind'])).toEqual(['generation']);
+    }
   });
 });
