@@ -46,8 +46,7 @@ export interface RunnerOverhead {
 export async function benchRunnerOverhead(sink: BasaltSink, items: number, rounds: number): Promise<RunnerOverhead> {
   const { wrapped, clear } = mockModels(1);
   const data = rows(items);
-  const task = async (row: DatasetRow) =>
-    (await generateText({ model: wrapped, prompt: String(row.values.ticket) })).text;
+  const task = async (_row: DatasetRow) => (await wrapped.doGenerate(CALL_OPTIONS)).content;
   const viaRunner = () =>
     sink.basalt.experiments.run({
       experiment: EXPERIMENT,
