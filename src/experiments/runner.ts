@@ -112,7 +112,8 @@ interface Taken<Item> {
 /**
  * Runs the shard's items, at most `concurrency` at once: that many workers each take the next item
  * and run it. After an abort, no item starts; those not started are cancelled (for an array, every
- * remaining item of the shard; for another iterable, no more is read from it).
+ * remaining item of the shard; for another iterable, no more is read from it). When reading `data`
+ * throws, no item starts after it, those in flight finish, and the run rejects with that error.
  */
 async function runAll<Item, Output>(
   runner: ItemRunner<Item, Output>,
@@ -122,10 +123,17 @@ async function runAll<Item, Output>(
   const { signal } = runner;
   const results: RunResult[] = [];
   const source = openSource(options.data, shard);
+  // A `data` that throws stops the run: no item starts after it, those in flight finish, then it rejects.
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    for (;;) {
-      if (signal.aborted) return;
-      const next = await source.take();
+    while (!signal.aborted && !failure) {
+      let next: Taken<Item> | undefined;
+      try {
+        next = await source.take();
+      } catch (error) {
+        failure ??= { error };
+        return;
+      }
       if (!next) return;
       const result = signal.aborted
         ? cancelledResult(next.item, next.position)
@@ -134,16 +142,21 @@ async function runAll<Item, Output>(
       progress?.update(result);
     }
   };
+  // No more workers than items: an array's shard size is known.
+  const workers = Math.min(concurrency, source.size ?? concurrency);
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await Promise.all(Array.from({ length: workers }, worker));
   } finally {
-    await source.close();
+    await source.close().catch(() => undefined);
   }
+  if (failure) throw failure.error;
   if (signal.aborted) for (const rest of source.remaining()) results.push(cancelledResult(rest.item, rest.position));
   return results;
 }
 
 interface Source<Item> {
+  /** Items of the shard, when known (an array). */
+  size?: number;
   take(): Promise<Taken<Item> | undefined>;
   /** The shard's items never taken (arrays only: another iterable is not read further). */
   remaining(): Iterable<Taken<Item>>;
@@ -164,6 +177,7 @@ function openSource<Item>(
       return taken;
     };
     return {
+      size: shardSize(items.length, shard),
       take: async () => takeSync(),
       *remaining() {
         for (let next = takeSync(); next; next = takeSync()) yield next;

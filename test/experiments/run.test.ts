@@ -253,6 +253,53 @@ describe('experiments.run › scheduling', () => {
   });
 });
 
+describe('experiments.run › failures around the task', () => {
+  it('rejects with the error of a data source that throws, after the items in flight finish', async () => {
+    const t = setupTracing({ telemetry: { enabled: false } });
+    const finished: number[] = [];
+    async function* data() {
+      yield { values: { n: 0 } };
+      yield { values: { n: 1 } };
+      throw new RangeError('source broke');
+    }
+    const error = await t.basalt.experiments
+      .run({
+        featureSlug: 'support',
+        name: 'broken source',
+        data: data(),
+        concurrency: 2,
+        task: async (row) => {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          finished.push(row.values.n);
+        },
+        save: false,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toBe('source broke');
+    expect(finished.sort()).toEqual([0, 1]);
+  });
+
+  it('fails the item whose identity function throws, without running its task', async () => {
+    const t = setupTracing({ telemetry: { enabled: false } });
+    const task = vi.fn((row: { values: { n: number } }) => row.values.n);
+    const run = await t.basalt.experiments.run({
+      featureSlug: 'support',
+      name: 'identity',
+      data: rows(2),
+      identity: (row) => {
+        if (row.values.n === 1) throw new Error('no user');
+        return { user: { id: 'u' } };
+      },
+      task,
+      save: false,
+    });
+    expect(run.results.map((r) => r.status)).toEqual(['succeeded', 'failed']);
+    expect(run.results[1]?.error).toEqual({ name: 'Error', message: 'no user' });
+    expect(task).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('experiments.run › sharding', () => {
   it('splits the items into disjoint shards that together hold every item once (i % count === index)', async () => {
     const t = setupTracing({ telemetry: { enabled: false } });
