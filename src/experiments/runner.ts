@@ -69,11 +69,8 @@ export async function runExperiment<Item, Output>(
   try {
     return { ...run, file: await saveRunFile(file, dir) };
   } catch (error) {
-    deps.logger.once(
-      'experiments.run.save',
-      'warn',
-      `experiments.run could not save the run file in ${dir}: ${String(error)}`,
-    );
+    // Once per run, not per process: each run whose file is missing deserves its warning.
+    deps.logger.warn(`experiments.run could not save the run file in ${dir}: ${String(error)}`);
     return run;
   }
 }
@@ -86,12 +83,12 @@ async function resolveExperiment<Item, Output>(
   if (experiment === undefined) {
     return deps.createExperiment({ featureSlug: checked.featureSlug, name: checked.name as string });
   }
-  if (typeof experiment === 'string') return { id: experiment, name: checked.name ?? experiment };
-  const id = isRecord(experiment) ? experiment.id : undefined;
+  const id = typeof experiment === 'string' ? experiment : isRecord(experiment) ? experiment.id : undefined;
   if (typeof id !== 'string' || id === '') {
     throw new BasaltConfigError('experiments.run: experiment must be an experiment object with an id, or its id');
   }
-  return { id, name: experiment.name ?? checked.name ?? id };
+  const own = typeof experiment === 'string' ? undefined : experiment.name;
+  return { id, name: own ?? checked.name ?? id };
 }
 
 function saveDir(save: RunExperimentOptions['save'], local: boolean): string | undefined {

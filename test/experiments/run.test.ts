@@ -473,6 +473,7 @@ describe('experiments.run › bad input', () => {
     ['shards without an experiment', { shard: { index: 0, count: 2 } }, /shards of one run must share one experiment/],
     ['no featureSlug', { featureSlug: undefined, experiment: 'e' }, /featureSlug is required/],
     ['a scorer that is not a function', { scorers: { a: 1 } }, /scorers.a must be a function/],
+    ['an empty experiment id', { experiment: '' }, /experiment must be an experiment object with an id, or its id/],
   ])('rejects with BasaltConfigError before any item runs when %s', async (_case, patch, message) => {
     const t = setupTracing();
     const task = vi.fn(() => 1);
