@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Basalt } from 'basalt-observe';
 import { type BasaltSink, benchChunks, benchContextCost, benchGenerate, benchStream } from './ai-sdk.js';
+import { benchRunHeap, benchRunnerOverhead, runnerRows } from './experiments.js';
 import { benchExport, resetTracing } from './export.js';
 import { CountingExporter } from './fixtures.js';
 import { formatTable, type Measured, type Plan, type Row } from './harness.js';
@@ -51,6 +52,8 @@ const PLANS = {
 const HEAP_CALLS = scale(100_000);
 const STREAM_HEAP_CALLS = scale(20_000);
 const EXPORT_TRACES = scale(20_000);
+const RUN_ITEMS = scale(1_000);
+const RUN_HEAP_ITEMS = scale(10_000);
 const STREAM_CHUNKS = 100;
 const CHUNKS_SHORT = 10;
 const CHUNKS_LONG = 1000;
@@ -118,6 +121,11 @@ async function main(): Promise<void> {
     benchHeap(sink, STREAM_HEAP_CALLS, 'stream'),
   );
   rows.push(heapRow('doStream (10 chunks) through the middleware (opens the root)', streamHeap));
+  const runner = await section('experiments.run overhead', () => benchRunnerOverhead(sink, RUN_ITEMS, QUICK ? 3 : 15));
+  const runHeap = await section(`heap, experiments.run of ${RUN_HEAP_ITEMS.toLocaleString('en-US')} items`, () =>
+    benchRunHeap(sink, RUN_HEAP_ITEMS),
+  );
+  rows.push(...runnerRows(runner, runHeap));
   const queue = await section('export queue', () => benchQueue(sink, 40, 250, 50));
   rows.push(queueRow(queue));
   await resetTracing(basalt);

@@ -5,6 +5,7 @@
  */
 export { Basalt } from './core/client.js';
 export type { BasaltOptions, MaskFunction, MaskInfo, TelemetryOptions } from './core/config.js';
+export type { Dataset, DatasetRow, Datasets, GetDatasetOptions } from './core/datasets.js';
 export {
   BasaltApiError,
   BasaltBadRequestError,
@@ -31,3 +32,11 @@ export { type BasaltExporterOptions, createBasaltExporter } from './core/tracing
 export { type ObserveOptions, observe, type StartObserveOptions, startObserve } from './core/tracing/observe.js';
 export { basaltResourceAttributes } from './core/tracing/provider.js';
 export { BasaltSpanProcessor, type BasaltSpanProcessorOptions } from './core/tracing/span-processor.js';
+export type { RunResult, RunStatus, RunSummary } from './experiments/run-file.js';
+export type {
+  ExperimentRun,
+  RunExperimentOptions,
+  Scorer,
+  ScorerInput,
+  TaskContext,
+} from './experiments/run-options.js';

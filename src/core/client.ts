@@ -1,4 +1,5 @@
 import { type BasaltOptions, resolveConfig } from './config.js';
+import { Datasets } from './datasets.js';
 import { Experiments } from './experiments.js';
 import { Logger } from './logger.js';
 import type { BasaltSpan } from './tracing/basalt-span.js';
@@ -7,7 +8,7 @@ import { type ObserveOptions, observe, type StartObserveOptions, startObserve } 
 import { installRuntime, type TracingRuntime } from './tracing/runtime.js';
 
 /**
- * The Basalt client: experiments (SPEC §4) and the process-wide tracing (SPEC §3). Create one per
+ * The Basalt client: experiments (SPEC §4), datasets (SPEC §11) and the process-wide tracing (SPEC §3). Create one per
  * process and keep it for the app's lifetime; a second client shares the first one's tracing.
  *
  * @throws {BasaltConfigError} when an option or environment variable is invalid.
@@ -19,18 +20,16 @@ import { installRuntime, type TracingRuntime } from './tracing/runtime.js';
  */
 export class Basalt {
   readonly experiments: Experiments;
+  readonly datasets: Datasets;
   /** The process-wide tracing: made from this client's settings if it is the first client (#9). */
   readonly #runtime: TracingRuntime;
 
   constructor(options: BasaltOptions = {}) {
     const config = resolveConfig(options);
     const logger = new Logger(config.logLevel, [config.apiKey]);
-    this.experiments = new Experiments({
-      apiUrl: config.apiUrl,
-      apiKey: config.apiKey,
-      timeoutMs: config.timeoutMs,
-      logger,
-    });
+    const api = { apiUrl: config.apiUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, logger };
+    this.experiments = new Experiments(api);
+    this.datasets = new Datasets(api);
     this.#runtime = installRuntime(config, logger);
   }
 

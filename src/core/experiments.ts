@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { ExperimentRun, RunExperimentOptions } from '../experiments/run-options.js';
+import type { DatasetRow } from './dataset.js';
 import { BasaltConfigError, redactUrl } from './errors.js';
 import { type ApiClient, createApiClient, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
@@ -71,6 +73,35 @@ export class Experiments {
       );
     }
     return parseExperiment(await this.#api.post(PATH, { featureSlug, name }));
+  }
+
+  /**
+   * Runs every item of `data` through `task`, each in its own Basalt trace joined to the experiment
+   * (created from `featureSlug` and `name`, or the given `experiment`), at most `concurrency` at a
+   * time (default 4). A failing item is recorded and the run goes on. Resolves to the summary, the
+   * per-item results and the run file's path (saved by default in local mode). See
+   * docs/experiments.md for the rules (sharding, usage, cancellation, saving).
+   *
+   * @throws {BasaltConfigError} (the promise rejects before any item runs) when `data` is not
+   *   iterable, `task` is not a function, `concurrency` is not an integer ≥ 1, or `shard` is out of range.
+   * @example
+   * const run = await basalt.experiments.run({
+   *   featureSlug: 'support-ticket',
+   *   name: 'gpt-4o-mini, prompt v2',
+   *   data: dataset.rows,
+   *   task: async (row) => analyse(row.values.ticket),
+   *   scorers: { exact: ({ item, output }) => output === item.idealOutput },
+   * });
+   * console.log(run.summary, run.file);
+   */
+  async run<Item = DatasetRow, Output = unknown>(options: RunExperimentOptions<Item, Output>): Promise<ExperimentRun> {
+    // Node only (files, hashes, the progress bar): loaded on the first run, never by the root entry.
+    const { runExperiment } = await import('../experiments/runner.js');
+    return runExperiment(options, {
+      createExperiment: (params) => this.create(params),
+      local: this.#api === undefined,
+      logger: this.#logger,
+    });
   }
 }
 

@@ -9,7 +9,7 @@ import {
   isBasaltApiError,
   redactUrl,
 } from './errors.js';
-import { TRUNCATION_MARKER } from './tracing/serialize.js';
+import { MAX_BODY_BYTES, readBody } from './http-body.js';
 
 export interface ApiClientOptions {
   apiUrl: string;
@@ -18,20 +18,19 @@ export interface ApiClientOptions {
   timeoutMs: number;
 }
 
-/** The Basalt REST API as the package uses it: one POST, its errors already mapped. */
+/** The Basalt REST API as the package uses it: a POST and a GET, their errors already mapped. */
 export interface ApiClient {
   /**
    * POSTs `json` to `path` (no leading slash) and resolves to the parsed JSON body of the 2xx answer.
    * Rejects with a `BasaltApiError`, a `BasaltTimeoutError` once `timeoutMs` has passed.
    */
   post(path: string, json: unknown): Promise<unknown>;
+  /**
+   * GETs `path` (no leading slash, already URL-encoded); resolves and rejects as `post` does. A 2xx
+   * body may be up to `maxBodyBytes` long (default 64 KiB; a dataset is larger than an experiment).
+   */
+  get(path: string, maxBodyBytes?: number): Promise<unknown>;
 }
-
-/**
- * Bytes of a response body read at most: past it the rest is let go unread. An error keeps what was
- * read on `body`, cut with a marker; a 2xx this long is not an experiment and is an invalid response.
- */
-const MAX_BODY_BYTES = 64 * 1024;
 
 /** Statuses a POST is retried on, and only when the server says when (`Retry-After`): §4. */
 const RETRY_STATUSES = [429, 503];
@@ -64,44 +63,46 @@ export function createApiClient({ apiUrl, apiKey, timeoutMs }: ApiClientOptions)
       'x-basalt-sdk-type': SDK_TYPE,
     },
   };
+  const call = async (method: 'get' | 'post', path: string, json: unknown, limit: number): Promise<unknown> => {
+    const request = `${method.toUpperCase()} /${path}`;
+    const deadlineAt = Date.now() + timeoutMs;
+    const deadline = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort(new DOMException(`Basalt API call exceeded timeoutMs (${timeoutMs} ms)`, 'TimeoutError'));
+    }, timeoutMs);
+    // `shouldRetry` decides the wait as well; ky's `delay` then waits exactly that (no jitter, no cap).
+    let wait = 0;
+    const retry: Options['retry'] = {
+      limit: MAX_RETRIES,
+      methods: ['post', 'get'],
+      retryOnTimeout: false,
+      shouldRetry: ({ error, retryCount }) => {
+        const next = retryWait(error, retryCount);
+        if (next === undefined || next >= deadlineAt - Date.now()) return false;
+        wait = next;
+        return true;
+      },
+      delay: () => wait,
+    };
+    try {
+      const response = await ky(path, { ...options, method, retry, json, signal: deadline.signal });
+      const body = await readBody(response, apiKey, limit);
+      if (body.truncated) throw invalidResponse(request, `body over ${limit / 1024} KiB`, body.value);
+      if (!body.json) throw invalidResponse(request, 'not JSON', body.value);
+      return body.value;
+    } catch (error) {
+      throw isBasaltApiError(error) ? error : await toApiError(error, request, apiKey, timedOut);
+    } finally {
+      clearTimeout(timer);
+      // Releases whatever is left unread (a body past its cap, an error body) with the connection.
+      deadline.abort();
+    }
+  };
   return {
-    async post(path, json) {
-      const request = `POST /${path}`;
-      const deadlineAt = Date.now() + timeoutMs;
-      const deadline = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        deadline.abort(new DOMException(`Basalt API call exceeded timeoutMs (${timeoutMs} ms)`, 'TimeoutError'));
-      }, timeoutMs);
-      // `shouldRetry` decides the wait as well; ky's `delay` then waits exactly that (no jitter, no cap).
-      let wait = 0;
-      const retry: Options['retry'] = {
-        limit: MAX_RETRIES,
-        methods: ['post'],
-        retryOnTimeout: false,
-        shouldRetry: ({ error, retryCount }) => {
-          const next = retryWait(error, retryCount);
-          if (next === undefined || next >= deadlineAt - Date.now()) return false;
-          wait = next;
-          return true;
-        },
-        delay: () => wait,
-      };
-      try {
-        const response = await ky.post(path, { ...options, retry, json, signal: deadline.signal });
-        const body = await readBody(response, apiKey);
-        if (body.truncated) throw invalidResponse(request, `body over ${MAX_BODY_BYTES / 1024} KiB`, body.value);
-        if (!body.json) throw invalidResponse(request, 'not JSON', body.value);
-        return body.value;
-      } catch (error) {
-        throw isBasaltApiError(error) ? error : await toApiError(error, request, apiKey, timedOut);
-      } finally {
-        clearTimeout(timer);
-        // Releases whatever is left unread (a body past its cap, an error body) with the connection.
-        deadline.abort();
-      }
-    },
+    post: (path, json) => call('post', path, json, MAX_BODY_BYTES),
+    get: (path, maxBodyBytes = MAX_BODY_BYTES) => call('get', path, undefined, maxBodyBytes),
   };
 }
 
@@ -185,61 +186,4 @@ export function invalidResponse(request: string, problem: string, body: unknown)
     body,
     request,
   });
-}
-
-interface Body {
-  /** The parsed JSON when `json`, else the text (cut with a marker when `truncated`). */
-  value: unknown;
-  json: boolean;
-  truncated: boolean;
-}
-
-/**
- * The response body, at most `MAX_BODY_BYTES` of it, JSON-parsed when it is whole JSON, with the API
- * key scrubbed should the server echo it (a key cut by the cap loses its visible head too).
- */
-async function readBody(response: Response, apiKey: string): Promise<Body> {
-  const { text, truncated } = await readCapped(response, MAX_BODY_BYTES);
-  let scrubbed = text.split(apiKey).join('[redacted]');
-  if (truncated) {
-    for (let length = Math.min(apiKey.length - 1, scrubbed.length); length > 0; length--) {
-      if (scrubbed.endsWith(apiKey.slice(0, length))) {
-        scrubbed = scrubbed.slice(0, -length);
-        break;
-      }
-    }
-    return { value: `${scrubbed}${TRUNCATION_MARKER}`, json: false, truncated };
-  }
-  try {
-    return { value: JSON.parse(scrubbed) as unknown, json: true, truncated };
-  } catch {
-    return { value: scrubbed, json: false, truncated };
-  }
-}
-
-/**
- * Reads at most `limit` bytes of a body and cancels the stream past them, so a server cannot make
- * the package hold more; `truncated` when there was more. A read error (the deadline) rejects.
- */
-async function readCapped(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
-  const reader = response.body?.getReader();
-  if (!reader) return { text: '', truncated: false };
-  const decoder = new TextDecoder();
-  let text = '';
-  let bytes = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { text: text + decoder.decode(), truncated: false };
-      if (value.byteLength > limit - bytes) {
-        // A character split by the cut stays in the decoder: the text ends on a whole character.
-        text += decoder.decode(value.subarray(0, limit - bytes), { stream: true });
-        return { text, truncated: true };
-      }
-      bytes += value.byteLength;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
 }

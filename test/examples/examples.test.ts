@@ -1,4 +1,6 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseRunFile } from '../../src/experiments/run-file.js';
 import { runExample, type SpanRecord } from '../helpers/examples.js';
 import { json, startHttpServer } from '../helpers/http-server.js';
 import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
@@ -20,6 +22,24 @@ describe('examples in local mode', () => {
       expect(child?.attributes['basalt.user.id']).toBe(r.attributes['basalt.user.id']);
     }
     expect(stdout).toContain('● analyse_ticket');
+  });
+
+  it('experiment-run.ts: one trace per dataset row with its generation, a summary and a run file', async () => {
+    const { stdout, spans } = await runExample('experiment-run.ts');
+    const traces = roots(spans);
+    expect(traces).toHaveLength(5);
+    for (const r of traces) {
+      expect(r.name).toBe('local-small, prompt v1');
+      expect(String(r.attributes['basalt.experiment.id'])).toMatch(/^local-/);
+      expect(r.attributes['basalt.meta.scores.exact']).toBe(1);
+      expect(spans.find((s) => s.parentSpanId === r.spanId)?.name).toBe('chat local-small');
+    }
+    expect(stdout).toMatch(/5 items: 5 succeeded, 0 failed; tokens \d+ in \/ 45 out; exact 1/);
+    const file = /run file: (.+\.json)/.exec(stdout)?.[1];
+    expect(file).toBeDefined();
+    const run = parseRunFile(readFileSync(file!, 'utf8'), file!);
+    rmSync(file!);
+    expect(run.results.map((r) => r.key)).toEqual(['T-1', 'T-2', 'T-3', 'T-4', 'T-5']);
   });
 
   it('core-quickstart.ts: a nested request trace and a failed one that still reaches the caller', async () => {

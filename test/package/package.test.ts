@@ -203,6 +203,46 @@ describe('built package', () => {
     expect(files.length).toBeGreaterThan(0);
   });
 
+  it('loads neither the experiment runner nor cli-progress until experiments.run (#13)', () => {
+    const out = node([
+      '--input-type=commonjs',
+      '-e',
+      `require('basalt-observe'); console.log(Object.keys(require.cache).filter((p) => /cli-progress|runner-|local-dataset-/.test(p)).length);`,
+    ]);
+    expect(out.trim()).toBe('0');
+    const statics = new Set<string>();
+    const visit = (file: string) => {
+      if (statics.has(file)) return;
+      statics.add(file);
+      const code = readFileSync(join(dist, file), 'utf8');
+      expect(code).not.toMatch(/from\s*["']cli-progress["']/);
+      expect(code).not.toMatch(/from\s*["']node:fs(\/promises)?["']/);
+      for (const [, rel] of code.matchAll(/from\s*["']\.\/([^"']+\.mjs)["']/g)) if (rel) visit(rel);
+    };
+    visit('index.mjs');
+    expect([...statics].filter((f) => /^(runner|local-dataset)-/.test(f))).toEqual([]);
+  });
+
+  it('runs an experiment with its progress bar from both builds (cli-progress loads)', () => {
+    const script = `const m = MOD;
+      const basalt = new m.Basalt({ logLevel: 'debug', telemetry: { enabled: false } });
+      basalt.experiments.run({ featureSlug: 'f', name: 'n', data: [1, 2], task: (x) => x * 2, progress: true, save: false })
+        .then((run) => console.log(run.results.map((r) => r.output).join(',')));`;
+    for (const [type, load] of [
+      ['module', "await import('basalt-observe')"],
+      ['commonjs', "require('basalt-observe')"],
+    ] as const) {
+      const out = execFileSync(process.execPath, [`--input-type=${type}`, '-e', script.replace('MOD', load)], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 30_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(out).toContain('2,4');
+      expect(out).not.toContain('no progress bar');
+    }
+  });
+
   it('exports over OTLP/gRPC from both builds, loading the gRPC exporter on the first export', async () => {
     const receiver = await startOtlpReceiver({ protocol: 'grpc' });
     try {

@@ -56,6 +56,9 @@ export class BasaltSpan {
   /** The `basalt.meta.<key>` keys a root has written (bounded: `FLAT_METADATA_LIMITS`). */
   readonly #flatMetadataKeys = new Set<string>();
   #ended = false;
+  /** A generation's last `gen_ai.usage.*` token counts, added to its trace's `usage` at `end()`. */
+  #inputTokens: unknown;
+  #outputTokens: unknown;
 
   /** @internal Built by `startObserve`/`observe`. */
   constructor(init: {
@@ -154,7 +157,14 @@ export class BasaltSpan {
 
   /** Sets attributes, sanitized (bounded, exportable) where they enter. */
   setAttributes(attributes: Attributes): this {
-    if (!this.#ended) this.#guard('setAttributes', () => this.otelSpan?.setAttributes(sanitizeAttributes(attributes)));
+    if (this.#ended) return this;
+    this.#guard('setAttributes', () => {
+      this.otelSpan?.setAttributes(sanitizeAttributes(attributes));
+      if (this.kind === 'generation' && this.#state?.usage && attributes) {
+        this.#inputTokens = attributes[ATTR.GEN_AI_USAGE_INPUT_TOKENS] ?? this.#inputTokens;
+        this.#outputTokens = attributes[ATTR.GEN_AI_USAGE_OUTPUT_TOKENS] ?? this.#outputTokens;
+      }
+    });
     return this;
   }
 
@@ -184,6 +194,7 @@ export class BasaltSpan {
     // A root ends last: what is still open in its trace (an abandoned stream) ends first.
     if (this.isRoot) this.#guard('end', () => this.#state?.abandonOpen());
     this.#ended = true;
+    if (this.kind === 'generation') this.#guard('end', () => this.#addUsage());
     this.#guard('end', () => this.otelSpan?.end(endTime));
     if (this.isRoot) this.#guard('end', () => this.#deps?.runtime?.untrackRoot(this));
   }
@@ -199,6 +210,17 @@ export class BasaltSpan {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.end();
+  }
+
+  /** Adds this generation's token counts, as last set, to its trace's totals when they are kept. */
+  #addUsage(): void {
+    const totals = this.#state?.usage;
+    const input = this.#inputTokens;
+    const output = this.#outputTokens;
+    if (!totals || (typeof input !== 'number' && typeof output !== 'number')) return;
+    if (typeof input === 'number' && Number.isFinite(input)) totals.inputTokens += input;
+    if (typeof output === 'number' && Number.isFinite(output)) totals.outputTokens += output;
+    totals.spans++;
   }
 
   #guard(kind: string, fn: () => void): void {

@@ -14,6 +14,14 @@ export interface ExperimentRef {
   featureSlug?: string;
 }
 
+/** Token usage summed over the generation spans of one trace (`experiments.run` reads it per item). */
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  /** Generation spans that reported usage. */
+  spans: number;
+}
+
 /**
  * What a Basalt root hands down to every span of its trace (§5). Held in the OpenTelemetry context,
  * so descendants started by any instrumentation find it in `onStart`. Mutable only through
@@ -27,6 +35,11 @@ export class TraceState {
   readonly sampleRate: number;
   /** The root's span, so `identify()` anywhere in the trace also updates the root. */
   rootSpan: Span | undefined;
+  /**
+   * When set (by `experiments.run`, for its item's trace), each generation span of the trace adds its
+   * usage here as it ends. Kept in process only: on the wire, usage stays on the generation spans.
+   */
+  usage: UsageTotals | undefined;
   /** Operations of this trace still open: they end before the root does (#10.1). */
   readonly #open = new Set<{ abandon(): void }>();
   #identity: Identity | undefined;
