@@ -156,7 +156,11 @@ export function parseRunFile(text: string, path: string): RunFile {
   if (!isRecord(experiment) || typeof experiment.id !== 'string') throw invalid(path, '"experiment.id" is missing');
   if (!Array.isArray(data.results)) throw invalid(path, '"results" is not an array');
   for (const [i, result] of data.results.entries()) {
-    if (!isRecord(result) || typeof result.key !== 'string' || !['succeeded', 'failed', 'cancelled'].includes(String(result.status))) {
+    if (
+      !isRecord(result) ||
+      typeof result.key !== 'string' ||
+      !['succeeded', 'failed', 'cancelled'].includes(String(result.status))
+    ) {
       throw invalid(path, `results[${i}] has no string "key" or no valid "status"`);
     }
   }
