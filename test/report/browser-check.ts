@@ -101,7 +101,8 @@ async function small(browser: Browser): Promise<void> {
   expect(summary[0]![0]!.endsWith('variant 1') && summary[1]![0]!.endsWith('variant 2'), 'the runs are named');
   expect(summary[0]![1] === String(first!.summary.items), `run 1 shows ${first!.summary.items} items`);
   expect(
-    summary[1]![3] === `${second!.summary.failed}(${second!.summary.failed - first!.summary.failed > 0 ? '+' : '-'}${Math.abs(second!.summary.failed - first!.summary.failed)})`,
+    summary[1]![3] ===
+      `${second!.summary.failed}(${second!.summary.failed - first!.summary.failed > 0 ? '+' : '-'}${Math.abs(second!.summary.failed - first!.summary.failed)})`,
     `run 2 shows ${second!.summary.failed} failed, with its delta against run 1`,
   );
   expect(
@@ -180,7 +181,10 @@ async function large(browser: Browser): Promise<void> {
       await page.click('#next');
       const nextInfo = await page.$eval('#items-info', (node) => node.textContent ?? '');
       expect(nextInfo.startsWith('Items 101–200'), `"Next" shows the second page: "${nextInfo}"`);
-      expect(problems.length === 0, `no console error, page error, dialog or request (${problems.join('; ') || 'none'})`);
+      expect(
+        problems.length === 0,
+        `no console error, page error, dialog or request (${problems.join('; ') || 'none'})`,
+      );
     }
     await page.close();
   }
