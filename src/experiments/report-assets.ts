@@ -141,7 +141,7 @@ export const REPORT_SCRIPT = `(function () {
     body.appendChild(frag);
     info.textContent = shown.length === 0 ? 'No items match.' :
       'Items ' + (start + 1) + '–' + end + ' of ' + shown.length +
-      (shown.length !== items.length ? ' (filtered from ' + items.length + ')' : '') +
+      (shown.length !== items.length ? ', filtered, of ' + items.length + ' in all' : '') +
       ' · page ' + (state.page + 1) + ' of ' + pages;
     prev.disabled = state.page === 0;
     next.disabled = end >= shown.length;

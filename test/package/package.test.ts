@@ -175,6 +175,28 @@ describe('built package', () => {
     for (const entry of ENTRIES) expect(out).toMatch(new RegExp(`^${entry} [1-9]`, 'm'));
   });
 
+  it('loads basalt-observe/experiments (Node only) from both builds; the core entry does not load it', () => {
+    const names =
+      'typeof m.compareRuns, typeof m.renderComparisonTable, typeof m.renderComparisonHtml, typeof m.readRuns';
+    const esm = node([
+      '--input-type=module',
+      '-e',
+      `const m = await import('basalt-observe/experiments'); console.log([${names}].join(','));`,
+    ]);
+    const cjs = node([
+      '--input-type=commonjs',
+      '-e',
+      `const m = require('basalt-observe/experiments'); console.log([${names}].join(','));`,
+    ]);
+    expect([esm.trim(), cjs.trim()]).toEqual(Array(2).fill('function,function,function,function'));
+    const loaded = node([
+      '--input-type=commonjs',
+      '-e',
+      `require('basalt-observe'); console.log(Object.keys(require.cache).filter((p) => /[\\\\/]experiments[\\\\/]/.test(p)).length);`,
+    ]);
+    expect(loaded.trim()).toBe('0');
+  });
+
   it('exposes the public API from both builds', () => {
     const script = `const m = MOD; console.log([typeof m.Basalt, typeof m.startObserve, typeof m.observe, typeof m.observe.setInput, typeof m.BasaltSpanProcessor, typeof m.createBasaltExporter, typeof m.isBasaltApiError].join(','));`;
     const esm = node(['--input-type=module', '-e', script.replace('MOD', "await import('basalt-observe')")]);
