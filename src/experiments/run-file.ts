@@ -1,55 +1,61 @@
 import { createHash } from 'node:crypto';
-import { isRecord } from '../core/values.js';
+import { BasaltConfigError } from '../core/errors.js';
 
 /**
- * The run file (format version 1, /work/notes/run-format.md): one experiment run saved as JSON under
- * `.basalt/experiments/`. Shared by the runner, which writes it, and the comparison, which reads it.
- *
- * NOTE (wt-compare): a minimal copy written against the agreed names while wt-runner writes the
- * real module; the lead keeps one at merge.
+ * The run file (format version 1): one experiment run, or one shard of it, saved as JSON under
+ * `.basalt/experiments/` by `experiments.run` and read by `basalt-observe compare`. The shape is the
+ * contract between the two (docs/experiments.md). Node-only: the root entry never imports this module
+ * statically (it is loaded with the runner).
  */
 
-/** The `format` of every run file. */
 export const RUN_FILE_FORMAT = 'basalt-observe.experiment-run';
-/** The newest run file version this package reads and writes. */
+/** The newest format version this code writes and reads. */
 export const RUN_FILE_VERSION = 1;
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
 
-/** One item's result in a run. */
+/** One item of a run: what went in, what came out, how long it took and what it cost. */
 export interface RunResult {
+  /** Position of the item in the whole `data` (before sharding). */
   index: number;
-  /** The item's `id` as a string, else `h:` and a hash of its values (`itemKey`). */
+  /** Aligns the item across runs: see `itemKey`. */
   key: string;
+  /** The item as given (`{ values, idealOutput?, metadata? }` for dataset rows), as JSON. */
   item: unknown;
   status: RunStatus;
+  /** What the task returned, as JSON; `null` when failed or cancelled. */
   output: unknown;
   error: { name: string; message: string } | null;
+  /** Wall time of the task (and its root span), in ms; 0 for a cancelled item. */
   durationMs: number;
+  /** The item's trace id (32 hex), `null` when tracing was off or the item never ran. */
   traceId: string | null;
+  /** Sum of the item's generation spans; `null` when none reported usage. */
   usage: { inputTokens: number; outputTokens: number } | null;
+  /** Local scores: numbers (a boolean is stored as 1/0). */
   scores: Record<string, number>;
-  scoreErrors?: Record<string, string>;
+  /** The message of each scorer that threw for this item. */
+  scoreErrors: Record<string, string>;
 }
 
-/** A run's figures, computed from its results by `summarize`. */
 export interface RunSummary {
   items: number;
   succeeded: number;
   failed: number;
   cancelled: number;
-  /** Over succeeded and failed items (not cancelled ones); `null` when there is none. */
+  /** Over succeeded and failed items (not cancelled); `null` each when there are none. */
   latencyMs: { p50: number | null; p95: number | null; mean: number | null };
   tokens: { input: number; output: number };
-  /** Per scorer: the mean over the items that have its score. */
+  /** Per scorer: the mean over the items that have that score, and their count. */
   scores: Record<string, { mean: number; count: number }>;
 }
 
-/** A whole run file. */
 export interface RunFile {
   format: typeof RUN_FILE_FORMAT;
   version: number;
+  /** Unique per run file (each shard has its own). */
   runId: string;
+  /** The run's name (shards of one run share it). */
   name: string;
   experiment: { id: string; name: string; featureSlug: string };
   createdAt: string;
@@ -59,13 +65,10 @@ export interface RunFile {
   results: RunResult[];
 }
 
-/** The `q`-quantile (0..1) of sorted numbers, nearest rank. */
-function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
-/** The summary of a run's results (also of shards' results put together). */
+/**
+ * Summary of results. Latency percentiles use linear interpolation between closest ranks (as
+ * numpy's default), over succeeded and failed items; a score's mean is over the items having it.
+ */
 export function summarize(results: readonly RunResult[]): RunSummary {
   const summary: RunSummary = {
     items: results.length,
@@ -77,92 +80,144 @@ export function summarize(results: readonly RunResult[]): RunSummary {
     scores: {},
   };
   const durations: number[] = [];
-  const sums: Record<string, { sum: number; count: number }> = {};
+  const sums: Record<string, number> = {};
   for (const result of results) {
     summary[result.status]++;
-    if (result.status !== 'cancelled' && Number.isFinite(result.durationMs)) durations.push(result.durationMs);
+    if (result.status !== 'cancelled') durations.push(result.durationMs);
     if (result.usage) {
-      summary.tokens.input += result.usage.inputTokens || 0;
-      summary.tokens.output += result.usage.outputTokens || 0;
+      summary.tokens.input += result.usage.inputTokens;
+      summary.tokens.output += result.usage.outputTokens;
     }
-    for (const [name, score] of Object.entries(result.scores ?? {})) {
-      if (!Number.isFinite(score)) continue;
-      const entry = sums[name] ?? { sum: 0, count: 0 };
-      entry.sum += score;
+    for (const [name, value] of Object.entries(result.scores)) {
+      sums[name] = (sums[name] ?? 0) + value;
+      const entry = summary.scores[name] ?? { mean: 0, count: 0 };
       entry.count++;
-      sums[name] = entry;
+      summary.scores[name] = entry;
     }
   }
-  durations.sort((a, b) => a - b);
+  for (const [name, entry] of Object.entries(summary.scores)) entry.mean = (sums[name] ?? 0) / entry.count;
   if (durations.length > 0) {
+    durations.sort((a, b) => a - b);
     summary.latencyMs = {
-      p50: quantile(durations, 0.5),
-      p95: quantile(durations, 0.95),
+      p50: percentile(durations, 0.5),
+      p95: percentile(durations, 0.95),
       mean: durations.reduce((a, b) => a + b, 0) / durations.length,
     };
   }
-  for (const [name, { sum, count }] of Object.entries(sums)) summary.scores[name] = { mean: sum / count, count };
   return summary;
 }
 
-/** JSON with object keys sorted at every level, so equal values give equal text. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isRecord(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+/** The `q` quantile of sorted, non-empty `values`, interpolated linearly between closest ranks. */
+export function percentile(sorted: readonly number[], q: number): number {
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const low = sorted[lower] as number;
+  return low + ((sorted[upper] as number) - low) * (position - lower);
 }
 
 /**
- * The key that aligns an item across runs: its `id` as a string when it has one, else `h:` and the
- * first 16 hex digits of the SHA-256 of the canonical JSON of its `values` (or of the whole item).
+ * The key that aligns an item across runs: its `id` as a string when it has a string or finite
+ * number `id`, else `h:` and the first 16 hex digits of the SHA-256 of the canonical JSON (keys
+ * sorted at every level) of `item.values`, or of the whole item when it has no `values`. Never throws.
  */
 export function itemKey(item: unknown): string {
-  if (isRecord(item) && (typeof item.id === 'string' || typeof item.id === 'number')) return String(item.id);
-  const values = isRecord(item) && 'values' in item ? item.values : item;
-  return `h:${createHash('sha256').update(canonicalJson(values)).digest('hex').slice(0, 16)}`;
+  if (item !== null && typeof item === 'object') {
+    const { id, values } = item as { id?: unknown; values?: unknown };
+    if ((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id))) return String(id);
+    if (values !== undefined) return hashKey(values);
+  }
+  return hashKey(item);
 }
 
-function invalid(path: string, why: string): Error {
-  return new Error(`${path} is not a basalt-observe experiment run file: ${why}`);
+function hashKey(value: unknown): string {
+  return `h:${createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16)}`;
 }
 
 /**
- * Reads a run file's text. Throws an error naming `path` when the text is not a run file, or is one
- * of a newer version than this package reads.
+ * JSON with the keys of every object sorted, so that key order does not change the hash. What
+ * `JSON.stringify` drops (undefined, functions, symbols) is dropped; a bigint is written as its
+ * decimal string, a repeated (circular) object as `"[Circular]"`. Never throws.
+ */
+export function canonicalJson(value: unknown): string {
+  const seen = new Set<object>();
+  const walk = (node: unknown): string | undefined => {
+    if (typeof node === 'bigint') return JSON.stringify(node.toString());
+    if (node === null || typeof node !== 'object') {
+      if (node === undefined || typeof node === 'function' || typeof node === 'symbol') return undefined;
+      return JSON.stringify(node) ?? 'null';
+    }
+    if (seen.has(node)) return '"[Circular]"';
+    seen.add(node);
+    try {
+      const toJSON = (node as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return walk(toJSON.call(node));
+      if (Array.isArray(node)) return `[${node.map((entry) => walk(entry) ?? 'null').join(',')}]`;
+      const parts: string[] = [];
+      for (const key of Object.keys(node).sort()) {
+        const text = walk((node as Record<string, unknown>)[key]);
+        if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+      }
+      return `{${parts.join(',')}}`;
+    } catch {
+      return '"[Unreadable]"';
+    } finally {
+      seen.delete(node);
+    }
+  };
+  return walk(value) ?? 'null';
+}
+
+/**
+ * Parses and checks a run file's text. `path` only names the file in errors.
+ *
+ * @throws {BasaltConfigError} naming the file when it is not JSON, not a run file (`format`), of a
+ *   newer format version than this code reads, or not of the expected shape.
  */
 export function parseRunFile(text: string, path: string): RunFile {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw invalid(path, `not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new BasaltConfigError(`${path} is not a basalt-observe run file: not JSON (${(error as Error).message})`);
   }
-  if (!isRecord(data) || data.format !== RUN_FILE_FORMAT) throw invalid(path, `no "format": "${RUN_FILE_FORMAT}"`);
-  const version = data.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw invalid(path, `"version" must be a positive integer; got ${JSON.stringify(version)}`);
+  const file = (data ?? {}) as Partial<RunFile>;
+  if (typeof data !== 'object' || file.format !== RUN_FILE_FORMAT) {
+    throw new BasaltConfigError(`${path} is not a basalt-observe run file: "format" is not "${RUN_FILE_FORMAT}"`);
   }
-  if (version > RUN_FILE_VERSION) {
-    throw new Error(
-      `${path} is an experiment run file of version ${version}; this basalt-observe reads version ` +
-        `${RUN_FILE_VERSION} at most: update basalt-observe to read it`,
+  if (typeof file.version !== 'number' || !Number.isInteger(file.version) || file.version < 1) {
+    throw new BasaltConfigError(`${path}: "version" must be a positive integer; got ${JSON.stringify(file.version)}`);
+  }
+  if (file.version > RUN_FILE_VERSION) {
+    throw new BasaltConfigError(
+      `${path} is a run file of format version ${file.version}; this basalt-observe reads up to version ${RUN_FILE_VERSION}: upgrade basalt-observe to read it`,
     );
   }
-  if (typeof data.name !== 'string') throw invalid(path, '"name" is not a string');
-  const experiment = data.experiment;
-  if (!isRecord(experiment) || typeof experiment.id !== 'string') throw invalid(path, '"experiment.id" is missing');
-  if (!Array.isArray(data.results)) throw invalid(path, '"results" is not an array');
-  for (const [i, result] of data.results.entries()) {
-    if (
-      !isRecord(result) ||
-      typeof result.key !== 'string' ||
-      !['succeeded', 'failed', 'cancelled'].includes(String(result.status))
-    ) {
-      throw invalid(path, `results[${i}] has no string "key" or no valid "status"`);
-    }
+  const problem = shapeProblem(file);
+  if (problem) throw new BasaltConfigError(`${path} is not a valid basalt-observe run file: ${problem}`);
+  return file as RunFile;
+}
+
+const STATUSES: readonly string[] = ['succeeded', 'failed', 'cancelled'];
+
+function shapeProblem(file: Partial<RunFile>): string | undefined {
+  if (typeof file.runId !== 'string') return '"runId" is not a string';
+  if (typeof file.name !== 'string') return '"name" is not a string';
+  const exp = file.experiment;
+  if (!exp || typeof exp.id !== 'string' || typeof exp.name !== 'string') return '"experiment" lacks id or name';
+  if (typeof file.createdAt !== 'string') return '"createdAt" is not a string';
+  const shard = file.shard;
+  if (!shard || !Number.isInteger(shard.index) || !Number.isInteger(shard.count))
+    return '"shard" is not { index, count }';
+  if (!file.summary || typeof file.summary !== 'object') return '"summary" is missing';
+  if (!Array.isArray(file.results)) return '"results" is not an array';
+  for (let i = 0; i < file.results.length; i++) {
+    const r = file.results[i] as Partial<RunResult> | null;
+    if (!r || typeof r !== 'object') return `results[${i}] is not an object`;
+    if (typeof r.index !== 'number' || typeof r.key !== 'string') return `results[${i}] lacks index or key`;
+    if (!STATUSES.includes(r.status as string)) return `results[${i}].status is ${JSON.stringify(r.status)}`;
+    if (typeof r.durationMs !== 'number') return `results[${i}].durationMs is not a number`;
+    if (!r.scores || typeof r.scores !== 'object') return `results[${i}].scores is not an object`;
   }
-  return data as unknown as RunFile;
+  return undefined;
 }

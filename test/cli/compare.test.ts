@@ -117,11 +117,13 @@ describe('basalt-observe compare', () => {
     let result = await cli(['package.json']);
     expect(result.code).toBe(1);
     expect(result.err).toBe(
-      `basalt-observe compare: ${join(dir, 'package.json')} is not a basalt-observe experiment run file: no "format": "basalt-observe.experiment-run"\n`,
+      `basalt-observe compare: ${join(dir, 'package.json')} is not a basalt-observe run file: "format" is not "basalt-observe.experiment-run"\n`,
     );
     result = await cli([future]);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${future} is an experiment run file of version 2;`);
+    expect(result.err).toContain(
+      `${future} is a run file of format version 2; this basalt-observe reads up to version 1`,
+    );
     result = await cli(['nothing-here']);
     expect(result.code).toBe(1);
     expect(result.err).toContain(
@@ -173,7 +175,7 @@ describe('basalt-observe compare, the process', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `basalt-observe compare: ${join(dir, 'other.json')} is not a basalt-observe experiment run file: no "format": "basalt-observe.experiment-run"\n`,
+      `basalt-observe compare: ${join(dir, 'other.json')} is not a basalt-observe run file: "format" is not "basalt-observe.experiment-run"\n`,
     );
   });
 });

@@ -53,6 +53,7 @@ export function makeRun(spec: RunSpec): RunFile {
       traceId: null,
       usage: failed ? null : { inputTokens: 10 + (i % 3), outputTokens: 5 + (i % 4) },
       scores: score === undefined ? {} : { exact: score },
+      scoreErrors: {},
     });
   }
   const createdAt = spec.createdAt ?? '2026-12-01T06:00:00.000Z';
