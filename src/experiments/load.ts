@@ -26,7 +26,9 @@ async function readOne(path: string): Promise<RunFile> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `no run file at ${path}` : `cannot read ${path}: ${(error as Error).message}`);
+    throw new BasaltConfigError(
+      code === 'ENOENT' ? `no run file at ${path}` : `cannot read ${path}: ${(error as Error).message}`,
+    );
   }
   return parseRunFile(text, path);
 }

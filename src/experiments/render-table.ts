@@ -4,8 +4,14 @@ import { cellText, figureColumns } from './format.js';
 const MAX_LABEL = 40;
 const MAX_UNMATCHED_LISTED = 10;
 
+/**
+ * Text from a run file made safe for a terminal and cut to `width`: control characters (escape
+ * sequences, newlines) become `?`, so a run name cannot move the cursor or recolour the terminal.
+ */
 function clip(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return safe.length <= width ? safe : `${safe.slice(0, width - 1)}…`;
 }
 
 /**
@@ -51,6 +57,6 @@ export function renderComparisonTable(comparison: Comparison): string {
       lines.push(`  … and ${comparison.unmatched.length - MAX_UNMATCHED_LISTED} more (all in the HTML report)`);
     }
   }
-  for (const warning of comparison.warnings) lines.push(`Warning: ${warning}`);
+  for (const warning of comparison.warnings) lines.push(`Warning: ${clip(warning, 200)}`);
   return `${lines.join('\n')}\n`;
 }

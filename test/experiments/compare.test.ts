@@ -143,6 +143,19 @@ describe('renderComparisonTable', () => {
   });
 });
 
+describe('renderComparisonTable, hostile names', () => {
+  it('prints control characters of names and keys as ?, so nothing reaches the terminal as an escape', () => {
+    const run = makeRun({ name: 'red\u001b[31m\nline', count: 1, withIds: true });
+    run.results[0]!.key = 'k\u001b]0;title\u0007';
+    const other = makeRun({ name: 'b', count: 1, withIds: true });
+    const table = renderComparisonTable(compareRuns([run, other]));
+    expect(table).not.toContain('\u001b');
+    expect(table).not.toContain('\u0007');
+    expect(table).toContain('1. red?[31m?line');
+    expect(table).toContain('  k?]0;title?  missing from run 2');
+  });
+});
+
 describe('renderComparisonHtml', () => {
   const hostile = '</script><script>alert(1)</script><img src=x onerror=alert(2)>';
 
