@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { compareRuns } from '../../src/experiments/compare.js';
+import type { RunResult } from '../../src/experiments/run-file.js';
 import { CheckFailed, expect, passed } from '../helpers/checks.js';
 import { makeRun, writeRun } from '../helpers/run-files.js';
 
@@ -67,6 +68,12 @@ async function open(browser: Browser, file: string) {
   await page.waitForSelector('html[data-rendered="true"]', { timeout: 30_000 });
   const openMs = performance.now() - started;
   return { page, problems, openMs };
+}
+
+/** What the report compares of a result: its status and output, as the report's script does. */
+function comparisonCell(result: RunResult | null | undefined): string | null {
+  if (!result) return null;
+  return `${result.status}:${typeof result.output === 'string' ? result.output : JSON.stringify(result.output, null, 2)}`;
 }
 
 const texts = (page: Page, selector: string) =>
@@ -141,11 +148,28 @@ async function small(browser: Browser): Promise<void> {
   const failedRows = await page.$$('#items-body tr');
   const failing = comparison.items.filter((it) => it.results.some((r) => r !== null && r.status !== 'succeeded'));
   expect(failedRows.length === failing.length, `the "failed" filter shows the ${failing.length} failing items`);
+  await page.select('#filter', 'differ');
+  const differRows = await page.$$('#items-body tr');
+  const differing = comparison.items.filter((it) => {
+    const [x, y] = it.results.map(comparisonCell);
+    return x === null || y === null || x !== y;
+  });
+  expect(differRows.length === differing.length, `the "differ" filter shows the ${differing.length} items that differ`);
   await page.select('#filter', 'all');
 
   mkdirSync(join(root, '.ci/out'), { recursive: true });
   await page.screenshot({ path: join(root, '.ci/out/report.png'), fullPage: true });
   console.log('  screenshot: .ci/out/report.png');
+  await page.type('#query', 'question 1');
+  await page.waitForFunction(() => document.getElementById('items-info')?.textContent?.includes('filtered'), {
+    timeout: 5000,
+  });
+  const found = await texts(page, '#items-body td.input pre');
+  expect(
+    found.length === 4 && found.every((text) => /"question 1\d?"/.test(text)),
+    `searching "question 1" shows its 4 items (1, 10, 11, 12): ${found.length}`,
+  );
+
   expect(problems.length === 0, `no console error, page error, dialog or request (${problems.join('; ') || 'none'})`);
   await page.close();
 }
