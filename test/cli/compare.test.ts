@@ -1,17 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/run.js';
 import { makeRun, writeRun } from '../helpers/run-files.js';
+import { tempDir } from '../helpers/temp.js';
 
 let dir = '';
 let runs = '';
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'basalt-compare-'));
+  dir = tempDir('basalt-compare-');
   runs = join(dir, '.basalt', 'experiments');
 });
 
