@@ -52,12 +52,14 @@ const externals: EsbuildPlugin = {
 
 const define = { __BASALT_SDK_VERSION__: JSON.stringify(version) };
 
-/** The library: three entries, ESM and CJS, with their types. */
+/** The library: four entries, ESM and CJS, with their types. */
 const library: Options = {
   entry: {
     index: 'src/index.ts',
     'adapters/ai-sdk/index': 'src/adapters/ai-sdk/index.ts',
     'adapters/langchain/index': 'src/adapters/langchain/index.ts',
+    // Node only (files): run files and their comparison (SPEC §11).
+    'experiments/index': 'src/experiments/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's dts step sets `baseUrl`, deprecated in TypeScript 6.

@@ -6,11 +6,15 @@
  *   2. an AI SDK `streamText` call              (span ends after the last chunk, time to first chunk)
  *   3. an AI SDK two-step tool loop             (generation, tool, generation under one root: basaltTools)
  *   4. a LangChain chain that calls a tool       (the callback handler opens the root)
+ *   5. an experiment: two variants (two local models) over the same four tickets, each item its own
+ *      trace, saved as run files and compared: the table here, an HTML report beside the runs
  * and prints each trace as a tree, then where the trace file is.
  *
  * With BASALT_API_KEY set, the same traces go to Basalt; with OPENAI_API_KEY set too, the models are
  * OpenAI's (gpt-4o-mini) instead of the deterministic local ones.
  */
+import { writeFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { openai } from '@ai-sdk/openai';
 import { StringOutputParser } from '@langchain/core/output_parsers';
 import { ChatPromptTemplate } from '@langchain/core/prompts';
@@ -20,8 +24,10 @@ import { ChatOpenAI } from '@langchain/openai';
 import { generateText, stepCountIs, streamText, tool, wrapLanguageModel } from 'ai';
 import { Basalt } from 'basalt-observe';
 import { basaltMiddleware, basaltTools } from 'basalt-observe/ai-sdk';
+import { compareRuns, readRuns, renderComparisonHtml, renderComparisonTable } from 'basalt-observe/experiments';
 import { BasaltCallbackHandler } from 'basalt-observe/langchain';
 import { z } from 'zod';
+import { runVariant } from './demo-experiment.js';
 import { LocalChatModel, localLanguageModel } from './local-models.js';
 
 const useOpenAI = Boolean(process.env.OPENAI_API_KEY);
@@ -103,6 +109,51 @@ const agent = RunnableLambda.from(async (input: { question: string }, config) =>
 const chain = agent.pipe(new StringOutputParser());
 const answer = await chain.invoke({ question: 'Weather in Paris?' }, { callbacks: [handler] });
 console.log(`   → ${answer}\n`);
+await basalt.flush();
+
+// --- An experiment: two variants over the same items, compared ----------------------------------
+console.log('5. experiment: two variants over four support tickets, then compared');
+const tickets = [
+  { id: 'T-1', values: { ticket: 'I was charged twice for my subscription' }, idealOutput: 'billing' },
+  { id: 'T-2', values: { ticket: 'How do I export my data?' }, idealOutput: 'how-to' },
+  { id: 'T-3', values: { ticket: 'Where is the dark mode setting?' }, idealOutput: 'how-to' },
+  { id: 'T-4', values: { ticket: 'Refund for a duplicate payment' }, idealOutput: 'billing' },
+];
+const variants = [
+  { name: 'local-small, keywords v1', model: 'local-small', billing: /charged/i },
+  { name: 'local-large, keywords v2', model: 'local-large', billing: /charged|refund|payment/i },
+];
+const runFiles: string[] = [];
+for (const variant of variants) {
+  const variantModel = wrapLanguageModel({
+    model: useOpenAI ? openai('gpt-4o-mini') : localLanguageModel(variant.model),
+    middleware: basaltMiddleware({ featureSlug: 'support-ticket' }),
+  });
+  runFiles.push(
+    await runVariant(basalt, {
+      featureSlug: 'support-ticket',
+      name: variant.name,
+      items: tickets,
+      task: async (ticket) => {
+        const { text, usage } = await generateText({
+          model: variantModel,
+          prompt: `Classify: ${ticket.values.ticket}`,
+        });
+        const category = variant.billing.test(`${ticket.values.ticket} ${text}`) ? 'billing' : 'how-to';
+        return { output: category, usage };
+      },
+      scorers: { exact: (ticket, output) => (output === ticket.idealOutput ? 1 : 0) },
+    }),
+  );
+  await basalt.flush();
+}
+const comparison = compareRuns(await readRuns(runFiles));
+const report = runFiles[0]!.replace(/[^/\\]+$/, 'compare-demo.html');
+await writeFile(report, renderComparisonHtml(comparison, { title: 'Demo: two variants compared' }));
+console.log(`\n${renderComparisonTable(comparison)}`);
+console.log(
+  `Report: ${relative(process.cwd(), report)} (open it in a browser; \`npx basalt-observe compare\` makes the same)\n`,
+);
 
 await basalt.shutdown();
 console.log(

@@ -1,4 +1,5 @@
 import { SDK_VERSION } from '../core/constants.js';
+import { compare } from './compare.js';
 import { traces } from './traces.js';
 
 /** Where a command writes and what it reads of its process: the real one in `main.ts`, a test's own. */
@@ -23,11 +24,8 @@ export interface CliCommand {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/**
- * The subcommands, by name. A new one (the experiments comparison, `compare`, SPEC §11) is one
- * more entry; the dispatcher, help and errors below stay as they are.
- */
-const COMMANDS: Readonly<Record<string, CliCommand>> = { traces };
+/** The subcommands, by name (SPEC §11); the dispatcher, help and errors below serve them all. */
+const COMMANDS: Readonly<Record<string, CliCommand>> = { compare, traces };
 
 /** `basalt-observe` with `argv` (what follows the program name); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -189,7 +189,7 @@ describe('basalt-observe', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toContain('Usage: basalt-observe <command> [options]');
-    expect(help.out).toMatch(/^ {2}traces {2}print the trace trees of the local trace file again$/m);
+    expect(help.out).toMatch(/^ {2}traces {3}print the trace trees of the local trace file again$/m);
     expect(await cli([])).toEqual({ code: 1, out: '', err: help.out });
   });
 

@@ -1,4 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunFile } from '../../src/experiments/run-file.js';
 import { runExample, type SpanRecord } from '../helpers/examples.js';
@@ -125,9 +126,17 @@ describe('adapter examples in local mode', () => {
 });
 
 describe('npm run demo (examples/demo.ts) in local mode', () => {
+  // One run of the demo for both tests.
+  let demo: ReturnType<typeof runExample> | undefined;
+  const runDemo = () => {
+    demo ??= runExample('demo.ts');
+    return demo;
+  };
+
   it('traces a call, a stream, a tool loop and a LangChain chain under the experiment and identity', async () => {
-    const { stdout, spans } = await runExample('demo.ts');
-    const traces = roots(spans);
+    const { stdout, spans } = await runDemo();
+    const all = roots(spans);
+    const traces = all.slice(0, 4);
     expect(traces.map((r) => r.name)).toEqual(['ai_sdk_call', 'ai_sdk_call', 'weather_question', 'RunnableSequence']);
     for (const r of traces) {
       expect(r.attributes).toMatchObject({
@@ -148,8 +157,29 @@ describe('npm run demo (examples/demo.ts) in local mode', () => {
     const chainKinds = under(chain).map((s) => s.attributes['basalt.span.kind']);
     expect(chainKinds.filter((k) => k === 'generation')).toHaveLength(2);
     expect(chainKinds).toContain('tool');
-    for (const s of spans) expect(s.attributes['basalt.user.id']).toBe('user-42');
+    const firstFour = new Set(traces.map((r) => r.traceId));
+    for (const s of spans.filter((s) => firstFour.has(s.traceId)))
+      expect(s.attributes['basalt.user.id']).toBe('user-42');
     expect(stdout).toContain('● weather_question');
     expect(stdout).toContain('Trace trees above');
+  });
+
+  it("ends with an experiment: two variants, one trace per item in each variant's experiment, compared", async () => {
+    const { stdout, spans } = await runDemo();
+    const items = roots(spans).slice(4);
+    const variants = ['local-small, keywords v1', 'local-large, keywords v2'];
+    expect(items.map((r) => r.name)).toEqual([...Array(4).fill(variants[0]), ...Array(4).fill(variants[1])]);
+    for (const r of items) {
+      expect(r.attributes['basalt.experiment.name']).toBe(r.name);
+      const children = spans.filter((s) => s.traceId === r.traceId && s !== r);
+      expect(children.map((s) => s.attributes['basalt.span.kind'])).toEqual(['generation']);
+    }
+    expect(stdout).toMatch(/\n1\. local-small, keywords v1 +4 +4 +0 +0 .* 0\.750\n/);
+    expect(stdout).toMatch(/\n2\. local-large, keywords v2 +4 \(±0\) .* 1\.000 \(\+0\.250\)\n/);
+    const report = /\nReport: (\S+\.html) /.exec(stdout)?.[1];
+    expect(report).toBeDefined();
+    expect(readFileSync(join(import.meta.dirname, '../..', report!), 'utf8')).toContain(
+      '<h1>Demo: two variants compared</h1>',
+    );
   });
 });

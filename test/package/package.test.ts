@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { makeRun, writeRun } from '../helpers/run-files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist');
@@ -173,6 +174,28 @@ describe('built package', () => {
       `for (const e of ${JSON.stringify(ENTRIES)}) console.log(e, Object.keys(require(e)).length);`,
     ]);
     for (const entry of ENTRIES) expect(out).toMatch(new RegExp(`^${entry} [1-9]`, 'm'));
+  });
+
+  it('loads basalt-observe/experiments (Node only) from both builds; the core entry does not load it', () => {
+    const names =
+      'typeof m.compareRuns, typeof m.renderComparisonTable, typeof m.renderComparisonHtml, typeof m.readRuns';
+    const esm = node([
+      '--input-type=module',
+      '-e',
+      `const m = await import('basalt-observe/experiments'); console.log([${names}].join(','));`,
+    ]);
+    const cjs = node([
+      '--input-type=commonjs',
+      '-e',
+      `const m = require('basalt-observe/experiments'); console.log([${names}].join(','));`,
+    ]);
+    expect([esm.trim(), cjs.trim()]).toEqual(Array(2).fill('function,function,function,function'));
+    const loaded = node([
+      '--input-type=commonjs',
+      '-e',
+      `require('basalt-observe'); console.log(Object.keys(require.cache).filter((p) => /[\\\\/]experiments[\\\\/]/.test(p)).length);`,
+    ]);
+    expect(loaded.trim()).toBe('0');
   });
 
   it('exposes the public API from both builds', () => {
@@ -400,6 +423,18 @@ describe('the basalt-observe bin of the packed tarball', () => {
     const none = bin(['traces'], scratch);
     expect(none.code).toBe(1);
     expect(none.err).toContain(`no trace file at ${join(scratch, '.basalt', 'traces.jsonl')}`);
+  });
+
+  it('compares two run files with `compare`: the table, then the report it wrote', () => {
+    const app = mkdtempSync(join(scratch, 'runs-'));
+    const dir = join(app, '.basalt', 'experiments');
+    writeRun(dir, makeRun({ name: 'first', count: 3, createdAt: '2026-12-01T06:00:00.000Z' }));
+    writeRun(dir, makeRun({ name: 'second', count: 3, createdAt: '2026-12-01T07:00:00.000Z', fails: (i) => i === 1 }));
+    const { code, out, err } = bin(['compare'], app);
+    expect([code, err]).toEqual([0, '']);
+    expect(out).toMatch(/\n2\. second +3 \(±0\) +2 +1 \(\+1\) /);
+    const report = /\nReport: (\S+)\n$/.exec(out)?.[1];
+    expect(readFileSync(join(app, report ?? 'missing'), 'utf8')).toContain('<h1>Experiment runs compared</h1>');
   });
 
   it('prints its commands with --help and "unknown command" with exit 1 for others', () => {
