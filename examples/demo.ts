@@ -27,7 +27,6 @@ import { basaltMiddleware, basaltTools } from 'basalt-observe/ai-sdk';
 import { compareRuns, readRuns, renderComparisonHtml, renderComparisonTable } from 'basalt-observe/experiments';
 import { BasaltCallbackHandler } from 'basalt-observe/langchain';
 import { z } from 'zod';
-import { runVariant } from './demo-experiment.js';
 import { LocalChatModel, localLanguageModel } from './local-models.js';
 
 const useOpenAI = Boolean(process.env.OPENAI_API_KEY);
@@ -129,22 +128,23 @@ for (const variant of variants) {
     model: useOpenAI ? openai('gpt-4o-mini') : localLanguageModel(variant.model),
     middleware: basaltMiddleware({ featureSlug: 'support-ticket' }),
   });
-  runFiles.push(
-    await runVariant(basalt, {
-      featureSlug: 'support-ticket',
-      name: variant.name,
-      items: tickets,
-      task: async (ticket) => {
-        const { text, usage } = await generateText({
-          model: variantModel,
-          prompt: `Classify: ${ticket.values.ticket}`,
-        });
-        const category = variant.billing.test(`${ticket.values.ticket} ${text}`) ? 'billing' : 'how-to';
-        return { output: category, usage };
-      },
-      scorers: { exact: (ticket, output) => (output === ticket.idealOutput ? 1 : 0) },
-    }),
-  );
+  const run = await basalt.experiments.run({
+    featureSlug: 'support-ticket',
+    name: variant.name,
+    data: tickets,
+    progress: false,
+    save: true,
+    task: async (ticket, { signal }) => {
+      const { text } = await generateText({
+        model: variantModel,
+        prompt: `Classify: ${ticket.values.ticket}`,
+        abortSignal: signal,
+      });
+      return variant.billing.test(`${ticket.values.ticket} ${text}`) ? 'billing' : 'how-to';
+    },
+    scorers: { exact: ({ item, output }) => output === item.idealOutput },
+  });
+  if (run.file) runFiles.push(run.file);
   await basalt.flush();
 }
 const comparison = compareRuns(await readRuns(runFiles));
