@@ -30,6 +30,8 @@ export function registerBasalt(options?: BasaltOptions): void {
   const runtime = ensureRuntime();
   const { diagnostics, logger } = runtime;
   const { tracing } = runtime.diagnose();
+  // Tracing turned off (`enabled: false`, BASALT_TELEMETRY_ENABLED=false): nothing to start, nothing to say.
+  if (tracing === 'disabled') return;
   if (diagnostics.registered || tracing !== 'not-started') {
     // One warning however often it happens: a second call, or a call once spans exist.
     logger.once(

@@ -89,6 +89,14 @@ describe('registerBasalt', () => {
     expect(lines[0]).toContain('after tracing had started');
   });
 
+  it('starts nothing and says nothing when tracing is turned off', () => {
+    const warn = warnings();
+    registerBasalt({ telemetry: { enabled: false } });
+    registerBasalt();
+    expect(trace.getTracerProvider().getTracer('next.js').startSpan('GET /').isRecording()).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('throws BasaltConfigError for bad options', () => {
     expect(() => registerBasalt('key' as never)).toThrow(BasaltConfigError);
   });
