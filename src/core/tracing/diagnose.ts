@@ -73,22 +73,35 @@ export class Diagnostics {
    * a root that starts after another ended, since a flush after the first root is the fix.
    */
   onRoot(runtime: { diagnose(root?: Span): Diagnosis; logger: Logger }, root: Span | undefined): void {
-    if (!this.#firstRootChecked) {
-      this.#firstRootChecked = true;
-      const report = runtime.diagnose(root);
-      this.#appProvider = report.tracing === 'app-provider';
-      for (const finding of report.findings) tell(runtime.logger, finding);
-      return;
+    if (this.#firstRootChecked && (this.#serverlessChecked || !this.#rootEnded)) return;
+    try {
+      if (!this.#firstRootChecked) {
+        this.#firstRootChecked = true;
+        const report = runtime.diagnose(root);
+        this.#appProvider = report.tracing === 'app-provider';
+        for (const finding of report.findings) tell(runtime.logger, finding);
+        return;
+      }
+      this.#serverlessChecked = true;
+      if (this.platform && !this.#appProvider && !this.#flushes()) tell(runtime.logger, serverless(this.platform));
+    } catch {
+      // A check that fails tells nothing; the root it runs in goes on (§10).
     }
-    if (this.#serverlessChecked || !this.#rootEnded) return;
-    this.#serverlessChecked = true;
-    if (this.platform && !this.#appProvider && !this.#flushes()) tell(runtime.logger, serverless(this.platform));
   }
 
   /** The report of a runtime whose tracing is `tracing` (not started yet: `undefined`); `root` is checked too. */
   report(enabled: boolean, shutdown: boolean, tracing: StartedTracing | undefined, root?: Span): Diagnosis {
     const findings: DiagnosisFinding[] = [];
     const state = tracingState(enabled, shutdown, tracing);
+    try {
+      this.#check(findings, state, tracing, root);
+    } catch {
+      // What a hostile global (a Proxy in OpenTelemetry's slot) hides is not reported; the rest is.
+    }
+    return { ok: findings.length === 0, tracing: state, platform: this.platform, findings };
+  }
+
+  #check(findings: DiagnosisFinding[], state: Diagnosis['tracing'], tracing?: StartedTracing, root?: Span): void {
     const started = state === 'basalt-provider' || state === 'app-provider';
     const mismatch = started ? apiMismatch(state) : undefined;
     if (mismatch) findings.push(mismatch);
@@ -101,7 +114,6 @@ export class Diagnostics {
     if (this.platform && state !== 'app-provider' && this.#rootEnded && !this.#flushes()) {
       findings.push(serverless(this.platform));
     }
-    return { ok: findings.length === 0, tracing: state, platform: this.platform, findings };
   }
 
   #flushes(): boolean {
