@@ -201,7 +201,7 @@ const NO_CONTEXT_MANAGER: DiagnosisFinding = {
   severity: 'error',
   cause:
     'No OpenTelemetry context manager is registered, so no span is ever active: `observe()` children, adapter spans and other instrumentations’ spans do not nest under their Basalt root (each becomes its own trace or is not recorded).',
-  fix: "Register one where the TracerProvider is set up: `context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())` from '@opentelemetry/context-async-hooks' (NodeSDK and registerOTel do it for you).",
+  fix: "Register one where the TracerProvider is set up: `context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())`, the manager being the @opentelemetry/context-async-hooks package's (NodeSDK and registerOTel do it for you).",
 };
 
 const AFTER_SHUTDOWN = {
