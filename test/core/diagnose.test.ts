@@ -4,6 +4,7 @@ import {
   AlwaysOffSampler,
   BasicTracerProvider,
   InMemorySpanExporter,
+  ParentBasedSampler,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -83,6 +84,26 @@ describe('basalt.diagnose() and the first root’s warnings', () => {
     const lines = told(t.logs);
     expect(lines).toHaveLength(2);
     expect(lines.find((l) => l.includes('not recorded'))).toContain('did not sample');
+  });
+
+  it('finds that Basalt roots are not recorded when the app provider’s sampler drops them', async () => {
+    // Parent-based with AlwaysOff for roots: the probe (under a sampled parent) finds the processor,
+    // but every Basalt root, which has no parent, is dropped.
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    const provider = new BasicTracerProvider({
+      sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+      spanProcessors: [new BasaltSpanProcessor({ exporter: new InMemorySpanExporter() })],
+    });
+    trace.setGlobalTracerProvider(provider);
+    cleanups.push(() => provider.shutdown(), () => manager.disable());
+    const t = setupTracing();
+    await root('sampled-out');
+    expect(t.basalt.diagnose().tracing).toBe('app-provider');
+    const lines = told(t.logs);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('sampler that dropped the first root');
+    expect(lines[0]).toContain('ParentBasedSampler');
   });
 
   it('finds no context manager on an app provider that has a BasaltSpanProcessor but no context', async () => {
@@ -186,7 +207,7 @@ describe('diagnosis with an app-owned context manager', () => {
       spanProcessors: [new BasaltSpanProcessor({ exporter: new InMemorySpanExporter() })],
     });
     trace.setGlobalTracerProvider(provider);
-    cleanups.push(() => provider.shutdown());
+    cleanups.push(() => provider.shutdown(), () => manager.disable());
     const t = setupTracing();
     await root();
     expect(t.basalt.diagnose()).toMatchObject({ ok: true, tracing: 'app-provider' });
