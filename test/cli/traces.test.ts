@@ -1,10 +1,10 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/run.js';
 import { Basalt, observe } from '../../src/index.js';
 import '../helpers/tracing.js'; // resets the process-wide tracing after each test
+import { tempDir } from '../helpers/temp.js';
 
 let dir = '';
 const noColor = process.env.NO_COLOR;
@@ -18,7 +18,7 @@ afterAll(() => {
   else process.env.NO_COLOR = noColor;
 });
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'basalt-cli-'));
+  dir = tempDir('basalt-cli-');
 });
 
 /** Runs `basalt-observe <argv>` in `cwd` with `env`; returns the exit code and what it wrote. */

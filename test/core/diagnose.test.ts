@@ -96,7 +96,10 @@ describe('basalt.diagnose() and the first root’s warnings', () => {
       spanProcessors: [new BasaltSpanProcessor({ exporter: new InMemorySpanExporter() })],
     });
     trace.setGlobalTracerProvider(provider);
-    cleanups.push(() => provider.shutdown(), () => manager.disable());
+    cleanups.push(
+      () => provider.shutdown(),
+      () => manager.disable(),
+    );
     const t = setupTracing();
     await root('sampled-out');
     expect(t.basalt.diagnose().tracing).toBe('app-provider');
@@ -207,7 +210,10 @@ describe('diagnosis with an app-owned context manager', () => {
       spanProcessors: [new BasaltSpanProcessor({ exporter: new InMemorySpanExporter() })],
     });
     trace.setGlobalTracerProvider(provider);
-    cleanups.push(() => provider.shutdown(), () => manager.disable());
+    cleanups.push(
+      () => provider.shutdown(),
+      () => manager.disable(),
+    );
     const t = setupTracing();
     await root();
     expect(t.basalt.diagnose()).toMatchObject({ ok: true, tracing: 'app-provider' });

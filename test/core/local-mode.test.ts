@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Basalt, observe } from '../../src/index.js';
+import { tempDir } from '../helpers/temp.js';
 import { resetTracing } from '../helpers/tracing.js';
 
 describe('local mode', () => {
   it('writes every span to the trace file and prints the tree when the root ends', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'basalt-local-'));
+    const dir = tempDir('basalt-local-');
     const file = join(dir, 'traces.jsonl');
     const printed: string[] = [];
     const log = console.log;
@@ -47,7 +47,7 @@ describe('local mode', () => {
   });
 
   it('prints, with NO_COLOR, an experiment Basalt ignores and the evaluation flag sent', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'basalt-local-')), 'traces.jsonl');
+    const file = join(tempDir('basalt-local-'), 'traces.jsonl');
     const printed: string[] = [];
     const log = console.log;
     const env = { NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR };

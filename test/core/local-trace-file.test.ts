@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Basalt, observe } from '../../src/index.js';
+import { tempDir } from '../helpers/temp.js';
 import { resetTracing } from '../helpers/tracing.js';
 
 let dir = '';
@@ -10,7 +10,7 @@ let warnings: string[] = [];
 const warn = console.warn;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'basalt-trace-file-'));
+  dir = tempDir('basalt-trace-file-');
   warnings = [];
   console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
 });

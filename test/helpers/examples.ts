@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './temp.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
@@ -21,7 +21,7 @@ export async function runExample(
   file: string,
   env: Record<string, string> = {},
 ): Promise<{ stdout: string; spans: SpanRecord[] }> {
-  const traceFile = join(mkdtempSync(join(tmpdir(), 'basalt-example-')), 'traces.jsonl');
+  const traceFile = join(tempDir('basalt-example-'), 'traces.jsonl');
   const { stdout } = await promisify(execFile)(tsx, [join('examples', file)], {
     cwd: root,
     timeout: 60_000,

@@ -17,6 +17,7 @@ export const CATEGORIES = [
   'generation',
   'embeddings',
   'tool',
+  'AI SDK telemetry span',
   'exception event',
   'agent_action event',
   'agent_finish event',

@@ -1,6 +1,7 @@
 import { type Context, TraceFlags } from '@opentelemetry/api';
 import { DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MAX_QUEUE_SIZE } from '../constants.js';
 import { Logger, type LogLevel } from '../logger.js';
+import { AiSdkTelemetryFold } from './ai-sdk-telemetry.js';
 import { ATTR } from './attributes.js';
 import { getTraceState } from './context.js';
 import { ExportQueue, type ExportStats } from './export-queue.js';
@@ -39,6 +40,7 @@ export class BasaltSpanProcessor implements SpanProcessor {
   readonly #exporter: SpanExporter;
   readonly #onlyBasalt: boolean;
   readonly #logger: Logger;
+  readonly #aiSdk = new AiSdkTelemetryFold();
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -75,7 +77,9 @@ export class BasaltSpanProcessor implements SpanProcessor {
         return;
       }
       const state = getTraceState(parentContext);
-      if (state) span.setAttributes(state.attributes());
+      if (!state) return;
+      span.setAttributes(state.attributes());
+      this.#aiSdk.started(span, parentContext);
     } catch (error) {
       this.#logger.once('processor.onStart', 'warn', `Could not stamp a span: ${String(error)}`);
     }
@@ -95,7 +99,7 @@ export class BasaltSpanProcessor implements SpanProcessor {
       );
       return;
     }
-    this.#queue.add(span);
+    this.#queue.add(this.#aiSdk.exported(span));
   }
 
   /**

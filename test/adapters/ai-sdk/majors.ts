@@ -33,6 +33,12 @@ export interface CallArgs {
   execute?: WeatherExecute;
   /** Passes the tool set through `basaltTools`: `true` without options, else with these options. */
   basaltTools?: true | BasaltToolsOptions;
+  /**
+   * Turns the AI SDK's own telemetry on for the call: `experimental_telemetry: { isEnabled: true }`
+   * on ai 5 and 6. ai 7 records through the integrations registered with `registerTelemetry`
+   * (`@ai-sdk/otel`), on by default for every call once one is registered.
+   */
+  telemetry?: boolean;
 }
 
 /** A `weather` tool's `execute`: a value, a promise, an `AsyncIterable`, or a throw. */
@@ -102,6 +108,7 @@ const ai5Major: Major = {
       tools,
       stopWhen,
       providerOptions: call.providerOptions as Options5,
+      experimental_telemetry: call.telemetry ? { isEnabled: true } : undefined,
     });
     return { text: result.text, providerCalls: mock.doGenerateCalls, ...toolOutcomes(result.steps) };
   },
@@ -118,6 +125,7 @@ const ai5Major: Major = {
       tools,
       stopWhen,
       providerOptions: call.providerOptions as Options5,
+      experimental_telemetry: call.telemetry ? { isEnabled: true } : undefined,
     });
     return { text: await result.text, providerCalls: mock.doStreamCalls, ...toolOutcomes(await result.steps) };
   },
@@ -140,6 +148,7 @@ const ai6Major: Major = {
       tools,
       stopWhen,
       providerOptions: call.providerOptions as Options6,
+      experimental_telemetry: call.telemetry ? { isEnabled: true } : undefined,
     });
     return { text: result.text, providerCalls: mock.doGenerateCalls, ...toolOutcomes(result.steps) };
   },
@@ -156,6 +165,7 @@ const ai6Major: Major = {
       tools,
       stopWhen,
       providerOptions: call.providerOptions as Options6,
+      experimental_telemetry: call.telemetry ? { isEnabled: true } : undefined,
     });
     return { text: await result.text, providerCalls: mock.doStreamCalls, ...toolOutcomes(await result.steps) };
   },
