@@ -24,9 +24,11 @@ export {
 export type { CreateExperimentParams, Experiment, Experiments } from './core/experiments.js';
 export type { LogLevel } from './core/logger.js';
 export { BasaltContextManager } from './core/tracing/active-context.js';
+export { registerBasalt } from './core/register.js';
 export type { ObserveKind } from './core/tracing/attributes.js';
 export type { BasaltSpan } from './core/tracing/basalt-span.js';
 export type { ExperimentRef, Identity } from './core/tracing/context.js';
+export type { Diagnosis, DiagnosisCode, DiagnosisFinding } from './core/tracing/diagnose.js';
 export type { ExportStats } from './core/tracing/export-queue.js';
 export { type BasaltExporterOptions, createBasaltExporter } from './core/tracing/exporter.js';
 export { type ObserveOptions, observe, type StartObserveOptions, startObserve } from './core/tracing/observe.js';
@@ -40,3 +42,4 @@ export type {
   ScorerInput,
   TaskContext,
 } from './experiments/run-options.js';
+export type { WrapHandlerOptions } from './core/wrap-handler.js';

@@ -3,9 +3,11 @@ import { Datasets } from './datasets.js';
 import { Experiments } from './experiments.js';
 import { Logger } from './logger.js';
 import type { BasaltSpan } from './tracing/basalt-span.js';
+import type { Diagnosis } from './tracing/diagnose.js';
 import type { ExportStats } from './tracing/export-queue.js';
 import { type ObserveOptions, observe, type StartObserveOptions, startObserve } from './tracing/observe.js';
 import { installRuntime, type TracingRuntime } from './tracing/runtime.js';
+import { type WrapHandlerOptions, withFlush } from './wrap-handler.js';
 
 /**
  * The Basalt client: experiments (SPEC §4), datasets (SPEC §11) and the process-wide tracing (SPEC §3). Create one per
@@ -63,5 +65,34 @@ export class Basalt {
   /** Counters of the export pipeline: spans exported, dropped (queue full) and lost (failed exports). */
   stats(): ExportStats {
     return this.#runtime.stats();
+  }
+
+  /**
+   * Wraps a serverless handler (AWS Lambda) so that it flushes before it returns: what the
+   * invocation recorded is exported before the platform freezes the function. The handler's result
+   * and error pass through unchanged; the flush is bounded by `flushTimeoutMs` (default 2 s) and by
+   * the invocation's remaining time.
+   *
+   * @throws {BasaltConfigError} when `handler` is not a function or an option is invalid.
+   * @example
+   * export const handler = basalt.wrapHandler(async (event) => basalt.startObserve({ name: 'invoke', featureSlug: 'f' }, () => work(event)));
+   */
+  wrapHandler<H extends (...args: never[]) => unknown>(handler: H, options?: WrapHandlerOptions): H {
+    const wrapped = withFlush(handler, (ms) => this.#runtime.flush(ms), options);
+    this.#runtime.diagnostics.flushPath ??= 'wrapHandler';
+    return wrapped;
+  }
+
+  /**
+   * Checks how tracing runs in this process and returns what keeps traces from reaching Basalt
+   * whole, each finding with its cause and fix (a foreign TracerProvider, two copies of
+   * `@opentelemetry/api`, no context manager, spans after `shutdown()`, serverless without a flush).
+   * The first root of a process logs the same findings, once each. Never throws.
+   *
+   * @example
+   * for (const f of basalt.diagnose().findings) console.warn(`${f.code}: ${f.cause} ${f.fix}`);
+   */
+  diagnose(): Diagnosis {
+    return this.#runtime.diagnose();
   }
 }

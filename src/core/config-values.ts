@@ -53,6 +53,23 @@ export function productionLooking(env: Env): boolean {
   );
 }
 
+/**
+ * Serverless platforms that freeze or stop a function once it answers, by the variable each sets in
+ * its functions' environment: spans still queued then are lost unless flushed (#12.3).
+ */
+const SERVERLESS_PLATFORMS: ReadonlyArray<readonly [variable: string, platform: string]> = [
+  ['VERCEL', 'vercel'],
+  ['AWS_LAMBDA_FUNCTION_NAME', 'aws-lambda'],
+  ['NETLIFY', 'netlify'],
+  ['FUNCTION_TARGET', 'google-cloud-functions'],
+  ['FUNCTIONS_WORKER_RUNTIME', 'azure-functions'],
+];
+
+/** The serverless platform `env` names, if any. */
+export function serverlessPlatform(env: Env): string | undefined {
+  return SERVERLESS_PLATFORMS.find(([variable]) => nonEmpty(env[variable]) !== undefined)?.[1];
+}
+
 export function nonEmpty(value: string | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }

@@ -8,6 +8,7 @@ import {
   optionString,
   positiveInt,
   productionLooking,
+  serverlessPlatform,
   validLogLevel,
   validUrl,
 } from './config-values.js';
@@ -119,6 +120,8 @@ export interface ResolvedConfig {
   apiUrl: string;
   logLevel: LogLevel;
   timeoutMs: number;
+  /** The serverless platform the environment names (`VERCEL`, `AWS_LAMBDA_FUNCTION_NAME`, …), if any. */
+  platform: string | undefined;
   telemetry: ResolvedTelemetry;
 }
 
@@ -160,6 +163,7 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = process.en
     apiUrl,
     logLevel,
     timeoutMs: positiveInt('timeoutMs', o.timeoutMs ?? 10_000),
+    platform: serverlessPlatform(env),
     warnings,
     telemetry: {
       enabled,

@@ -3,10 +3,12 @@
  *
  * 1. starts a fake OpenAI server and an OTLP/HTTP receiver on 127.0.0.1;
  * 2. starts the built app with `next start -H 127.0.0.1` on a free port, pointed at both;
- * 3. sends two concurrent chat requests for two users (one by header, one in the body) and reads
- *    each streamed answer to the end;
+ * 3. sends a first chat request alone, then two concurrent ones (users by header or in the body),
+ *    and reads each streamed answer to the end;
  * 4. checks at the receiver that each request gave its own trace: a Basalt root span and a
- *    `generation` child carrying that request's user id, exported with `authorization: Bearer <key>`.
+ *    `generation` child carrying that request's user id, exported with `authorization: Bearer <key>`;
+ *    and that the server's first request is traced like the next ones (`registerBasalt()` in
+ *    instrumentation.ts): its root is a child of Next.js's request span, in a tree of the same shape.
  *
  * Every wait is bounded; the server is stopped whatever happens. Exits non-zero with the reason.
  *
@@ -26,6 +28,8 @@ const NEXT_BIN = join(APP, 'node_modules', 'next', 'dist', 'bin', 'next');
 const API_KEY = 'test-key';
 const MODEL = 'gpt-4o-mini';
 const USERS = [
+  // Sent alone, as the server's first request; the two others are sent together afterwards.
+  { id: 'user-first-1', name: 'Fay First', via: 'header' },
   { id: 'user-header-42', name: 'Ada Header', via: 'header' },
   { id: 'user-body-7', name: 'Bob Body', via: 'body' },
 ] as const;
@@ -264,7 +268,8 @@ function checkTraces(receiver: OtlpReceiver, openai: OpenAIServer): void {
       `${label} resource has the service name set in lib/basalt.ts`,
     );
   }
-  expect(traceIds.size === USERS.length, 'the two concurrent requests gave two distinct traces');
+  expect(traceIds.size === USERS.length, `the ${USERS.length} requests gave ${USERS.length} distinct traces`);
+  checkFirstRequest(receiver);
   expect(receiver.requests.length > 0, 'the receiver got at least one OTLP/HTTP export');
   expect(
     receiver.requests.every((r) => r.headers.authorization === `Bearer ${API_KEY}`),
@@ -273,6 +278,33 @@ function checkTraces(receiver: OtlpReceiver, openai: OpenAIServer): void {
   expect(
     receiver.requests.every((r) => r.path === '/v1/traces'),
     'every export went to the configured /v1/traces endpoint',
+  );
+}
+
+/** A trace's shape: each span's depth under the root, Basalt kind and name, ids left out. */
+function shape(trace: UserTrace): string[] {
+  const depth = (span: ReceivedSpan): number => {
+    const parent = trace.spans.find((s) => s.spanId === span.parentSpanId);
+    return parent ? depth(parent) + 1 : 0;
+  };
+  return trace.spans.map((s) => `${depth(s)} ${String(s.attributes['basalt.span.kind'])} ${s.name}`).sort();
+}
+
+/**
+ * The server's first request is traced like the next ones (#12.2): without `registerBasalt()`,
+ * tracing started on the first Basalt span, after Next.js had started that request's span with no
+ * provider, so the first root had no parent and the later ones did.
+ */
+function checkFirstRequest(receiver: OtlpReceiver): void {
+  const [first, second] = USERS.map((user) => findTrace(receiver.spans, user.id) as UserTrace);
+  if (!first || !second) fail('the first two traces are missing');
+  expect(
+    first.root.parentSpanId !== undefined && second.root.parentSpanId !== undefined,
+    `the first request's root is a child of Next.js's request span, like the second's (parents ${first.root.parentSpanId ?? 'none'} and ${second.root.parentSpanId ?? 'none'})`,
+  );
+  expect(
+    JSON.stringify(shape(first)) === JSON.stringify(shape(second)),
+    `the first request's trace has the same shape as the second's (${shape(first).join(', ')} | ${shape(second).join(', ')})`,
   );
 }
 
@@ -330,7 +362,9 @@ async function main(): Promise<void> {
     await waitUntilReady(app);
     console.log(`next start is up at ${app.url} after ${Date.now() - started} ms`);
 
-    const answers = await Promise.all(USERS.map((user) => chat(app as RunningApp, user)));
+    const [firstUser, ...others] = USERS;
+    const firstAnswer = await chat(app, firstUser);
+    const answers = [firstAnswer, ...(await Promise.all(others.map((user) => chat(app as RunningApp, user))))];
     answers.forEach((answer, i) => {
       const user = USERS[i]!;
       expect(answer.status === 200, `[${user.id}] POST /api/chat answered 200 (got ${answer.status})`);

@@ -1,14 +1,16 @@
-import type { Tracer } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 import { differingSettings, type ResolvedConfig, type ResolvedTelemetry, resolveConfig } from '../config.js';
 import { DEFAULT_FLUSH_TIMEOUT_MS } from '../constants.js';
 import { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
 import type { BasaltSpan } from './basalt-span.js';
+import { type Diagnosis, Diagnostics } from './diagnose.js';
 import { installExitFlush } from './exit-flush.js';
 import type { ExportStats } from './export-queue.js';
 import { basaltGlobal } from './global-state.js';
 import { type StartedTracing, startTracing } from './provider.js';
 import { withTimeout } from './span-processor.js';
+import { handFlushToRequest } from './wait-until.js';
 
 /** Something open that must end before its trace or the process does: an operation (`operation.ts`). */
 export interface Abandonable {
@@ -36,11 +38,14 @@ export class TracingRuntime {
   /** Between `shutdown()` and the end of its wait for open roots: their children are still recorded. */
   #draining = false;
   #rootsEnded: (() => void) | undefined;
+  /** Flush paths, `registerBasalt()`, and the first root's checks (`diagnose.ts`, #12.3). @internal */
+  readonly diagnostics = new Diagnostics();
 
   constructor(config: ResolvedConfig, logger: Logger) {
     this.#config = config;
     this.telemetry = config.telemetry;
     this.logger = logger;
+    this.diagnostics.platform = config.platform;
   }
 
   /** The config this runtime was built from, to compare a later client's with. @internal */
@@ -59,11 +64,7 @@ export class TracingRuntime {
    */
   tracer(forRoot = false): Tracer | undefined {
     if (this.#shutdown && (forRoot || !this.#draining)) {
-      this.logger.once(
-        'span-after-shutdown',
-        'warn',
-        'A span was started after basalt.shutdown(): it is not recorded. Call shutdown() once, at process exit.',
-      );
+      this.diagnostics.spanAfterShutdown(this.logger);
       return undefined;
     }
     if (!this.telemetry.enabled) return undefined;
@@ -84,11 +85,20 @@ export class TracingRuntime {
   /** Keeps a Basalt root until it ends, so `shutdown()` can wait for it and then end it. */
   trackRoot(root: BasaltSpan): void {
     boundedAdd(this.#roots, root);
+    this.diagnostics.onRoot(this, root.otelSpan);
   }
 
+  /** A root ended: inside a Vercel Functions request, its export is handed to `waitUntil` (#12.1). */
   untrackRoot(root: BasaltSpan): void {
     this.#roots.delete(root);
     if (this.#roots.size === 0) this.#rootsEnded?.();
+    this.diagnostics.rootEnded();
+    handFlushToRequest(() => this.flush(), this.logger);
+  }
+
+  /** The self-diagnosis report (`diagnose.ts`); `root` is checked too (the first root's, at its start). */
+  diagnose(root?: Span): Diagnosis {
+    return this.diagnostics.report(this.telemetry.enabled, this.isShutdown, this.#tracing, root);
   }
 
   /** Ends every open operation, marked cancelled (at shutdown, and when the event loop is empty). */
@@ -119,6 +129,7 @@ export class TracingRuntime {
   }
 
   flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    this.diagnostics.flushPath ??= 'flush';
     const processors = this.#tracing?.processors ?? [];
     return withTimeout(Promise.all(processors.map((p) => p.forceFlush(timeoutMs))), timeoutMs);
   }
