@@ -168,7 +168,7 @@ export class Operation {
     const { span, root } = this;
     if (outcome.input !== undefined) span.setInput(outcome.input);
     if (outcome.attributes) span.setAttributes(outcome.attributes);
-    for (const [key, value] of Object.entries(outcome.content ?? {})) span.setContent(key, value, 'output');
+    for (const key in outcome.content) span.setContent(key, outcome.content?.[key], 'output');
     if (outcome.output !== undefined) {
       const output = root ? shared(outcome.output) : outcome.output; // on leaf and root: serialized once (#14)
       span.setOutput(output);
@@ -245,6 +245,6 @@ function open(request: OperationRequest): Operation {
 }
 
 function withContent(op: Operation, content: Record<string, unknown> | undefined): Operation {
-  for (const [key, value] of Object.entries(content ?? {})) op.span.setContent(key, value, 'input');
+  for (const key in content) op.span.setContent(key, content[key], 'input');
   return op;
 }
