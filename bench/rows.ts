@@ -145,6 +145,7 @@ export function langChainRows(chain: Measured & { openRuns: number }): Row[] {
     {
       scenario: 'LangChain prompt | FakeListChatModel | parser: bare',
       value: `${fmt(bare.median)} µs/call`,
+      cpu: `${fmt(summary(chain.cpu, 'bare').median)} µs`,
       detail: `${spread(chain, 'bare')} over rounds`,
       target: '',
       verdict: '',
