@@ -186,3 +186,26 @@ export function benchContextCost(kind: 'generate' | 'stream', chunks: number, pl
 }
 
 export { CALL_OPTIONS, drain, IDENTITY, PROMPT, SYSTEM };
+
+/**
+ * How many `JSON.stringify` calls produce a text holding the prompt or the system message during one
+ * `generateText` through the middleware opening its own root: the content written once (#14).
+ */
+export async function countPromptSerializations(sink: BasaltSink): Promise<number> {
+  const { wrapped } = mockModels(1);
+  await generateText({ model: wrapped, system: SYSTEM, prompt: PROMPT }); // warm: nothing lazy counted
+  const original = JSON.stringify;
+  let count = 0;
+  JSON.stringify = function counted(this: unknown, ...args: Parameters<typeof JSON.stringify>) {
+    const text = original.apply(this, args);
+    if (typeof text === 'string' && (text.includes(PROMPT) || text.includes(SYSTEM))) count++;
+    return text;
+  } as typeof JSON.stringify;
+  try {
+    await generateText({ model: wrapped, system: SYSTEM, prompt: PROMPT });
+  } finally {
+    JSON.stringify = original;
+  }
+  await sink.basalt.flush();
+  return count;
+}

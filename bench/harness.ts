@@ -18,6 +18,8 @@ export interface Variant {
   afterBatch?: () => void | Promise<void>;
   /** Flushes the variant's span pipeline and returns its exported-span counter (untimed). */
   exported?: () => Promise<number>;
+  /** Inside the timed region, after the batch's calls: the export of the batch (`flush()`), awaited. */
+  flush?: () => Promise<unknown>;
 }
 
 export interface Plan {
@@ -34,6 +36,8 @@ export type Samples = Map<string, number[]>;
 
 export interface Measured {
   samples: Samples;
+  /** CPU time of this process (user + system, all threads) in µs per call, same shape as `samples`. */
+  cpu: Samples;
   /** Spans exported per timed call, by variant (absent when the variant records none). */
   spansPerCall: Map<string, number>;
 }
@@ -56,11 +60,19 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** CPU µs (user + system) spent by the batches timed so far; read by `measure`. */
+let cpuSpent = 0;
+
 async function timedBatch(variant: Variant, size: number): Promise<bigint> {
   const batch = async () => {
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     for (let i = 0; i < size; i++) await variant.call();
-    return process.hrtime.bigint() - start;
+    if (variant.flush) await variant.flush();
+    const elapsed = process.hrtime.bigint() - start;
+    const used = process.cpuUsage(cpu);
+    cpuSpent += used.user + used.system;
+    return elapsed;
   };
   return variant.around ? variant.around(batch) : batch();
 }
@@ -75,6 +87,7 @@ export async function measure(variants: readonly Variant[], plan: Plan): Promise
     }
   }
   const samples: Samples = new Map(variants.map((v) => [v.name, []]));
+  const cpu: Samples = new Map(variants.map((v) => [v.name, []]));
   const spansPerCall = new Map<string, number>();
   for (let round = 0; round < plan.rounds; round++) {
     for (let k = 0; k < variants.length; k++) {
@@ -83,6 +96,7 @@ export async function measure(variants: readonly Variant[], plan: Plan): Promise
       // rounds ran 1.5–2× slower in every variant), and a real app never runs one.
       const exportedBefore = await variant.exported?.();
       let elapsed = 0n;
+      const cpuBefore = cpuSpent;
       for (let b = 0; b < plan.batches; b++) {
         elapsed += await timedBatch(variant, plan.batchSize);
         await variant.afterBatch?.();
@@ -90,13 +104,14 @@ export async function measure(variants: readonly Variant[], plan: Plan): Promise
       }
       const calls = plan.batches * plan.batchSize;
       samples.get(variant.name)?.push(Number(elapsed) / 1000 / calls);
+      cpu.get(variant.name)?.push((cpuSpent - cpuBefore) / calls);
       if (variant.exported && exportedBefore !== undefined) {
         const perCall = ((await variant.exported()) - exportedBefore) / calls / plan.rounds;
         spansPerCall.set(variant.name, (spansPerCall.get(variant.name) ?? 0) + perCall);
       }
     }
   }
-  return { samples, spansPerCall };
+  return { samples, cpu, spansPerCall };
 }
 
 /** Median over rounds of `a - b`, paired by round (both ran in the same round, back to back). */
@@ -127,6 +142,8 @@ export function summary(samples: Samples, name: string): { median: number; sprea
 export interface Row {
   scenario: string;
   value: string;
+  /** CPU time of the same figure, where it was measured (this process: user + system). */
+  cpu?: string;
   detail: string;
   target: string;
   verdict: 'PASS' | 'MISS' | '';
@@ -146,10 +163,19 @@ export const fmt = (n: number, digits = 1): string =>
 
 /** The rows as a Markdown table, so a run can be pasted into docs/benchmarks.md as is. */
 export function formatTable(rows: readonly Row[]): string {
-  const header: Row = { scenario: 'scenario', value: 'value', detail: 'detail', target: 'target', verdict: '' };
+  const header: Row = {
+    scenario: 'scenario',
+    value: 'value (wall)',
+    cpu: 'CPU',
+    detail: 'detail',
+    target: 'target',
+    verdict: '',
+  };
   const escapePipes = (cell: string) => cell.replaceAll('|', '\\|');
   const cells = (r: Row) =>
-    [r.scenario, r.value, r.detail, r.target, r.verdict || (r === header ? 'result' : '')].map(escapePipes);
+    [r.scenario, r.value, r.cpu ?? '', r.detail, r.target, r.verdict || (r === header ? 'result' : '')].map(
+      escapePipes,
+    );
   const all = [header, ...rows].map(cells);
   const widths = all[0]?.map((_, col) => Math.max(...all.map((line) => (line[col] ?? '').length))) ?? [];
   const line = (parts: string[]) => `| ${parts.map((p, col) => p.padEnd(widths[col] ?? 0)).join(' | ')} |`;

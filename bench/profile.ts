@@ -8,6 +8,8 @@
  *
  * Scenarios: generate-in-root, generate-standalone, generate-bare, stream-in-root, stream-bare,
  * chunks (doStream of 1,000 chunks through the middleware), chunks-bare, chain-basalt, chain-bare.
+ * A `-export` suffix (generate-in-root-export, …) exports over OTLP/HTTP to a receiver in another
+ * process instead of into a counting exporter, so the profile includes encoding and sending.
  */
 import { readFileSync } from 'node:fs';
 import { StringOutputParser } from '@langchain/core/output_parsers';
@@ -19,6 +21,7 @@ import { BasaltCallbackHandler } from 'basalt-observe/langchain';
 import { CALL_OPTIONS, drain, FEATURE, mockModels, PROMPT, SYSTEM } from './ai-sdk.js';
 import { CountingExporter } from './fixtures.js';
 import { tick } from './harness.js';
+import { type SinkProcess, startSinkProcess } from './sink-process.js';
 
 const SECONDS = 8;
 
@@ -50,9 +53,14 @@ function scenario(name: string): { call: () => Promise<unknown>; inRoot: boolean
   throw new Error(`unknown scenario ${name}`);
 }
 
-async function loop(name: string): Promise<void> {
+async function loop(scenarioName: string): Promise<void> {
+  const exporting = scenarioName.endsWith('-export');
+  const name = exporting ? scenarioName.slice(0, -'-export'.length) : scenarioName;
   const exporter = new CountingExporter();
-  const basalt = new Basalt({ logLevel: 'error', telemetry: { exporter } });
+  const sink: SinkProcess | undefined = exporting ? await startSinkProcess() : undefined;
+  const basalt = sink
+    ? new Basalt({ apiKey: 'bench-key', logLevel: 'error', telemetry: { endpoint: `${sink.base}/v1/traces` } })
+    : new Basalt({ logLevel: 'error', telemetry: { exporter } });
   // Every scenario runs with Basalt's tracing started and its AsyncLocalStorage entered once, as in
   // bench/run.ts: on Node 20 that turns on async_hooks promise hooks for the whole process, so the
   // bare scenarios pay the same process-wide context cost as the instrumented ones.
@@ -71,7 +79,10 @@ async function loop(name: string): Promise<void> {
     await basalt.flush();
     await tick();
   }
-  console.log(`${name}: ${calls} calls in ${SECONDS} s, ${exporter.spans} spans exported`);
+  const exported = sink ? basalt.stats().exported : exporter.spans;
+  console.log(`${scenarioName}: ${calls} calls in ${SECONDS} s, ${exported} spans exported`);
+  await basalt.shutdown();
+  await sink?.close();
 }
 
 interface ProfileNode {

@@ -12,12 +12,20 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Basalt } from 'basalt-observe';
-import { type BasaltSink, benchChunks, benchContextCost, benchGenerate, benchStream } from './ai-sdk.js';
+import {
+  type BasaltSink,
+  benchChunks,
+  benchContextCost,
+  benchGenerate,
+  benchStream,
+  countPromptSerializations,
+} from './ai-sdk.js';
 import { benchRunHeap, benchRunnerOverhead, runnerRows } from './experiments.js';
 import { benchExport, resetTracing } from './export.js';
 import { CountingExporter } from './fixtures.js';
 import { formatTable, type Measured, type Plan, type Row } from './harness.js';
 import { benchHeap } from './heap.js';
+import { benchImports } from './import-cost.js';
 import { benchLangChain } from './langchain.js';
 
 const PACKAGE_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -34,6 +42,10 @@ import {
   TARGET_CHUNK_US,
   TARGET_OVERHEAD_US,
 } from './rows.js';
+import { burstRow, contentRow, importRows, sustainedRow, withExportRows } from './rows-export.js';
+import { startSinkProcess } from './sink-process.js';
+import { benchBurst, benchSustained } from './throughput.js';
+import { benchGenerateWithExport } from './with-export.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const scale = (n: number) => (QUICK ? Math.max(1, Math.ceil(n / 10)) : n);
@@ -48,7 +60,13 @@ const PLANS = {
   stream: plan({ rounds: 21, batches: 3, batchSize: 20, warmup: 100 }),
   chunks: plan({ rounds: 9, batches: 5, batchSize: 20, warmup: 100 }),
   langchain: plan({ rounds: 9, batches: 10, batchSize: 100, warmup: 1000 }),
+  // One flush per timed batch of 100 calls: 2 spans a call make 200 spans, under one export batch.
+  withExport: plan({ rounds: 9, batches: 10, batchSize: 100, warmup: 1000 }),
 };
+const BURST_SPANS = 10_000;
+const SUSTAINED_RATES = QUICK ? [10_000, 40_000] : [10_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000];
+const SUSTAINED_SECONDS = QUICK ? 1 : 2.5;
+const IMPORT_REPS = QUICK ? 3 : 7;
 const HEAP_CALLS = scale(100_000);
 const STREAM_HEAP_CALLS = scale(20_000);
 const EXPORT_TRACES = scale(20_000);
@@ -71,7 +89,7 @@ function machine(loadAtStart: string): string[] {
     (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
   return [
     `node ${process.version} on ${process.platform}/${process.arch}; CPU ${model}${mhz ? ` @ ${mhz} MHz` : ''}, ${cpus().length} logical CPUs`,
-    `ai ${version('ai')}, @ai-sdk/otel ${version('@ai-sdk/otel')}, @langchain/core ${version('@langchain/core')}, @langfuse/langchain ${version('@langfuse/langchain')}, @opentelemetry/sdk-trace-base ${version('@opentelemetry/sdk-trace-base')}`,
+    `ai ${version('ai')}, @ai-sdk/otel ${version('@ai-sdk/otel')}, @langchain/core ${version('@langchain/core')}, @langfuse/langchain ${version('@langfuse/langchain')}, @langfuse/vercel-ai-sdk ${version('@langfuse/vercel-ai-sdk')}, @langfuse/otel ${version('@langfuse/otel')}, @opentelemetry/sdk-trace-base ${version('@opentelemetry/sdk-trace-base')}`,
     `package under test: basalt-observe ${PACKAGE_VERSION}, ESM build of the current src (tsup)`,
     `load average at start ${loadAtStart}, at end ${load()} (other processes on the machine add noise: see the ± columns)`,
     `gc exposed: ${typeof (globalThis as { gc?: unknown }).gc === 'function'}${QUICK ? '; BENCH_QUICK=1 (smoke run, numbers not meaningful)' : ''}`,
@@ -128,9 +146,30 @@ async function main(): Promise<void> {
   rows.push(...runnerRows(runner, runHeap));
   const queue = await section('export queue', () => benchQueue(sink, 40, 250, 50));
   rows.push(queueRow(queue));
+  rows.push(contentRow(await countPromptSerializations(sink)));
   await resetTracing(basalt);
-  const exported = await section('OTLP export', () => benchExport(EXPORT_TRACES));
+
+  // Export included: every contestant sends OTLP/HTTP to a receiver in another process.
+  const receiver = await startSinkProcess();
+  const withExport = await section('generateText with export', () =>
+    benchGenerateWithExport(receiver, PLANS.withExport),
+  );
+  rows.push(...withExportRows(withExport));
+  const burst = await section(`burst of ${BURST_SPANS.toLocaleString('en-US')} spans`, () =>
+    benchBurst(withExport.basalt, BURST_SPANS),
+  );
+  rows.push(burstRow(burst, '20,480 spans or 16 MiB of estimated encoded spans, queued and in flight'));
+  const sustained = await section('sustained rates', () =>
+    benchSustained(withExport.basalt, SUSTAINED_RATES, SUSTAINED_SECONDS),
+  );
+  rows.push(sustainedRow(sustained));
+  await resetTracing(withExport.basalt);
+  await receiver.close();
+
+  const exported = await section('OTLP export, flush-bound', () => benchExport(EXPORT_TRACES));
   rows.push(exportRow(exported));
+  const imports = await section('import cost', () => benchImports(IMPORT_REPS));
+  rows.push(...importRows(imports));
 
   console.log(machine(loadAtStart).join('\n'));
   console.log(`plans: ${JSON.stringify(PLANS)}`);

@@ -17,6 +17,7 @@ import {
   DEFAULT_LOCAL_TRACE_FILE,
   DEFAULT_LOCAL_TRACE_MAX_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_QUEUE_BYTES,
   DEFAULT_MAX_QUEUE_SIZE,
   DEFAULT_OTLP_ENDPOINT,
   MIN_LOCAL_TRACE_MAX_BYTES,
@@ -61,8 +62,10 @@ export interface TelemetryOptions {
   maxPayloadBytes?: number;
   /** Applied to every input, output and metadata value before export. */
   mask?: MaskFunction;
-  /** Spans held for export at most; past it they are dropped and counted. Default 2048. */
+  /** Spans held for export at most (queued and in flight); past it they are dropped and counted. Default 20480. */
   maxQueueSize?: number;
+  /** Estimated encoded bytes of the spans held for export at most; past it they are dropped and counted. Default 16 MiB. */
+  maxQueueBytes?: number;
   /**
    * Local mode: the JSON-lines trace file. It holds prompts and answers: keep `.basalt/` out of git.
    * Default env `BASALT_LOCAL_TRACE_FILE`, else `.basalt/traces.jsonl`.
@@ -108,6 +111,7 @@ export interface ResolvedTelemetry {
   maxPayloadBytes: number;
   mask: MaskFunction | undefined;
   maxQueueSize: number;
+  maxQueueBytes: number;
   localTraceFile: string;
   localTraceMaxBytes: number;
   printTraces: boolean;
@@ -183,6 +187,7 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = process.en
       maxPayloadBytes: positiveInt('telemetry.maxPayloadBytes', t.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, 256),
       mask: t.mask,
       maxQueueSize: positiveInt('telemetry.maxQueueSize', t.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE),
+      maxQueueBytes: positiveInt('telemetry.maxQueueBytes', t.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES, 1024),
       localTraceFile: nonEmpty(t.localTraceFile) ?? localTraceFileFrom(env),
       localTraceMaxBytes:
         t.localTraceMaxBytes !== undefined

@@ -16,8 +16,14 @@ export const MIN_LOCAL_TRACE_MAX_BYTES = 1024;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 32 * 1024;
 export const DEFAULT_API_TIMEOUT_MS = 10_000;
 
-/** Bounds of the export queue (§8): the same defaults as OpenTelemetry's BatchSpanProcessor. */
-export const DEFAULT_MAX_QUEUE_SIZE = 2048;
+/**
+ * Bounds of the export queue (§8, #14), counting the spans in exports in flight: 20,480 spans (ten
+ * times OpenTelemetry's 2,048, so that a healthy collector loses nothing of a burst of 10,000 spans
+ * ended in one go) and 16 MiB of estimated encoded spans, whichever is reached first. Batches of
+ * 512, as OpenTelemetry's BatchSpanProcessor.
+ */
+export const DEFAULT_MAX_QUEUE_SIZE = 20_480;
+export const DEFAULT_MAX_QUEUE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 512;
 export const DEFAULT_SCHEDULED_DELAY_MS = 1000;
 /**

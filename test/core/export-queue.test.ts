@@ -3,6 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { type ExportResult, ExportResultCode, isTracingSuppressed } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_QUEUE_BYTES, DEFAULT_MAX_QUEUE_SIZE } from '../../src/core/constants.js';
 import { Logger } from '../../src/core/logger.js';
 import { ExportQueue } from '../../src/core/tracing/export-queue.js';
 
@@ -82,6 +83,63 @@ describe('ExportQueue', () => {
     expect(lines.filter((l) => l.includes('queue full'))).toHaveLength(1);
     await queue.drain();
     expect(queue.stats.failedExports).toBe(10);
+  });
+});
+
+describe('ExportQueue › bounds (#14)', () => {
+  /** A span as the queue sees it: a name and one string attribute of `chars` characters. */
+  const spanOf = (chars: number) =>
+    ({ name: 's', attributes: { 'basalt.span.input': 'x'.repeat(chars) } }) as unknown as ReadableSpan;
+
+  it('holds 10,000 small spans ended in one go with the default bounds and exports them all', async () => {
+    const { exporter, batches } = countingExporter();
+    const queue = new ExportQueue(exporter, quiet, { maxQueueSize: DEFAULT_MAX_QUEUE_SIZE });
+    for (let i = 0; i < 10_000; i++) queue.add(spanOf(200));
+    expect(queue.size).toBe(10_000);
+    await until(() => batches.reduce((n, b) => n + b.size, 0) >= 9_728);
+    // One full batch per timer turn: a burst is encoded piece by piece, not in one long task.
+    expect(new Set(batches.map((b) => Math.round(b.at))).size).toBeGreaterThan(1);
+    await queue.drain();
+    expect(queue.stats).toEqual({ exported: 10_000, droppedQueueFull: 0, failedExports: 0, droppedAfterShutdown: 0 });
+    expect(queue.bytes).toBe(0);
+  });
+
+  it('bounds the bytes held by large spans with a down collector: past 16 MiB they are dropped and counted', async () => {
+    const { lines, logger } = recordingLogger();
+    const hung: SpanExporter = { export() {}, async shutdown() {} };
+    const queue = new ExportQueue(hung, logger, { maxQueueSize: DEFAULT_MAX_QUEUE_SIZE, exportTimeoutMillis: 50 });
+    for (let i = 0; i < 1_000; i++) queue.add(spanOf(32 * 1024));
+    const held = queue.size;
+    expect(held).toBeGreaterThan(400);
+    expect(held).toBeLessThan(520);
+    expect(queue.bytes).toBeLessThanOrEqual(DEFAULT_MAX_QUEUE_BYTES);
+    expect(queue.stats.droppedQueueFull).toBe(1_000 - held);
+    expect(lines).toEqual([expect.stringContaining('Export queue full (20480 spans or 16 MiB)')]);
+    await queue.drain();
+    expect(queue.stats.failedExports).toBe(held);
+    expect(queue.bytes).toBe(0);
+    expect(queue.size).toBe(0);
+  });
+
+  it('takes spans again once exports in flight settle and free their bytes', async () => {
+    const { exporter, held, releaseAll } = heldExporter();
+    const queue = new ExportQueue(exporter, quiet, { maxQueueSize: 100, maxQueueBytes: 20_000 });
+    for (let i = 0; i < 10; i++) queue.add(spanOf(1_000)); // about 10.8 KB
+    for (let i = 0; i < 10; i++) queue.add(spanOf(1_000)); // 8 fit under 20,000 bytes
+    expect(queue.size).toBe(18);
+    expect(queue.stats.droppedQueueFull).toBe(2);
+    const drained = queue.drain();
+    await until(() => held.length === 1);
+    releaseAll();
+    await drained;
+    expect(queue.bytes).toBe(0);
+    queue.add(spanOf(1_000));
+    expect(queue.size).toBe(1);
+    expect(queue.stats.droppedQueueFull).toBe(2);
+    const last = queue.drain();
+    await until(() => held.length === 1);
+    releaseAll();
+    await last;
   });
 });
 

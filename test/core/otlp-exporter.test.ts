@@ -38,6 +38,23 @@ function exportTimed(exporter: ReturnType<typeof createOtlpExporter>, spans = en
 }
 
 describe('Basalt OTLP exporter', () => {
+  it('runs 30 exports at once (a burst) without a MaxListenersExceededWarning on the console (#14)', async () => {
+    receiver = await startOtlpReceiver({ protocol: 'http', delayMs: 100 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const exporter = createOtlpExporter(receiver.endpoint, API_KEY, {});
+      const results = await Promise.all(Array.from({ length: 30 }, () => exportTimed(exporter)));
+      await exporter.shutdown();
+      expect(results.every((r) => r.result.code === ExportResultCode.SUCCESS)).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
   it.each<[string, OtlpReceiverOptions]>([
     ['OTLP/HTTP', { protocol: 'http' }],
     ['OTLP/gRPC', { protocol: 'grpc' }],

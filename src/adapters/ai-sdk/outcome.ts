@@ -4,6 +4,7 @@ import {
   type GenAiMessage,
   type GenAiPart,
   type GenAiUsage,
+  genAiInputContent,
   generationSpanName,
   isRecord,
   type OperationOutcome,
@@ -11,6 +12,7 @@ import {
   outputValue,
   providerAttributes,
   requestAttributes,
+  SharedContent,
   usageAttributes,
 } from '../../core/integration.js';
 import type { ResolvedCallOptions } from './call-options.js';
@@ -32,9 +34,9 @@ export function chatRequest(
   options: ResolvedCallOptions,
   stream: boolean,
 ): OperationRequest {
-  const attributes: Attributes = {
-    ...baseAttributes('chat', model),
-    ...requestAttributes({
+  // One attributes object, written in place: no spreads on the hot path (#14).
+  const attributes = requestAttributes(
+    {
       model: model.modelId,
       temperature: params.temperature,
       maxTokens: params.maxOutputTokens,
@@ -44,13 +46,22 @@ export function chatRequest(
       seed: params.seed,
       frequencyPenalty: params.frequencyPenalty,
       presencePenalty: params.presencePenalty,
-    }),
-  };
+    },
+    baseAttributes('chat', model),
+  );
   if (stream) attributes[ATTR.GEN_AI_REQUEST_STREAM] = true;
   const { system, messages } = promptToGenAi(params.prompt);
-  const input: GenAiMessage[] = system.length > 0 ? [{ role: 'system', parts: system }, ...messages] : messages;
-  const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messages };
-  if (system.length > 0) content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = system;
+  // The prompt is written as `basalt.span.input` (root and generation) and as the GenAI content
+  // attributes: each piece is serialized once, the input's text made from theirs (#14).
+  const messagesContent = new SharedContent(messages);
+  const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messagesContent };
+  let systemContent: SharedContent | undefined;
+  if (system.length > 0) {
+    systemContent = new SharedContent(system);
+    content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = systemContent;
+  }
+  const whole: GenAiMessage[] = system.length > 0 ? [{ role: 'system', parts: system }, ...messages] : messages;
+  const input = genAiInputContent(whole, systemContent, messagesContent);
   const tools = toolDefinitions(params.tools);
   if (tools) content[ATTR.GEN_AI_TOOL_DEFINITIONS] = tools;
   return generation('basaltMiddleware', generationSpanName('chat', model.modelId), options, attributes, input, content);
@@ -63,11 +74,8 @@ export function embeddingRequest(
   options: ResolvedCallOptions,
 ): OperationRequest {
   const values = Array.isArray(params.values) ? params.values : [];
-  const attributes: Attributes = {
-    ...baseAttributes('embeddings', model),
-    ...requestAttributes({ model: model.modelId }),
-    [ATTR.GEN_AI_EMBEDDINGS_INPUT_COUNT]: values.length,
-  };
+  const attributes = requestAttributes({ model: model.modelId }, baseAttributes('embeddings', model));
+  attributes[ATTR.GEN_AI_EMBEDDINGS_INPUT_COUNT] = values.length;
   if (typeof params.dimensions === 'number') attributes[ATTR.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = params.dimensions;
   return generation(
     'basaltEmbeddingMiddleware',
@@ -91,7 +99,7 @@ function generation(
 }
 
 function baseAttributes(operation: string, model: ModelLike): Attributes {
-  return { [ATTR.GEN_AI_OPERATION_NAME]: operation, ...providerAttributes(model.provider) };
+  return providerAttributes(model.provider, { [ATTR.GEN_AI_OPERATION_NAME]: operation });
 }
 
 /** The outcome of `doGenerate`, from its result content, finish reason, usage and response metadata. */
@@ -113,7 +121,7 @@ export function streamOutcome(state: StreamState, startedAt: number): OperationO
   const outcome = responseOutcome(state);
   if (state.firstChunkAt !== undefined) {
     const seconds = Math.max(0, state.firstChunkAt - startedAt) / 1000;
-    outcome.attributes = { ...outcome.attributes, [ATTR.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: seconds };
+    if (outcome.attributes) outcome.attributes[ATTR.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = seconds;
   }
   return outcome;
 }

@@ -6,6 +6,7 @@ import { toGenAiMessages } from './messages.js';
 import { type BasaltCallbackHandlerOptions, checkOptions } from './options.js';
 import { enableRunContexts, RUN_CONTEXT } from './run-context.js';
 import { RunTracer } from './run-tracer.js';
+import { chainValue } from './values.js';
 
 const HIDDEN_TAG = 'langsmith:hidden';
 
@@ -225,7 +226,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
 function unwrap(value: unknown, key: 'input' | 'output'): unknown {
   if (isRecord(value)) {
     const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === key) return value[key];
+    if (keys.length === 1 && keys[0] === key) return chainValue(value[key]);
   }
-  return value;
+  return chainValue(value);
 }

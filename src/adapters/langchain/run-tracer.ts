@@ -2,6 +2,7 @@ import { type Attributes, type Context, context } from '@opentelemetry/api';
 import {
   ATTR,
   type GenAiMessage,
+  genAiInputContent,
   generationSpanName,
   isRecord,
   logOnce,
@@ -10,6 +11,7 @@ import {
   type OperationOutcome,
   openOperation,
   outputValue,
+  SharedContent,
 } from '../../core/integration.js';
 import { type ModelOperation, modelEndAttributes, modelStartAttributes, serializedName } from './generation.js';
 import { splitSystem } from './messages.js';
@@ -140,8 +142,14 @@ export class RunTracer {
     const name = generationSpanName(operation, model);
     const runName = run.runName ?? serializedName(run.llm) ?? name;
     const { system, messages } = splitSystem(run.input);
-    const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messages };
-    if (system.length > 0) content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = system;
+    // Every message as `basalt.span.input`, and split as the GenAI content: serialized once (#14).
+    const messagesContent = new SharedContent(messages);
+    const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messagesContent };
+    let systemContent: SharedContent | undefined;
+    if (system.length > 0) {
+      systemContent = new SharedContent(system);
+      content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = systemContent;
+    }
     if (tools.length > 0) content[ATTR.GEN_AI_TOOL_DEFINITIONS] = tools;
     this.start({
       runId: run.runId,
@@ -149,7 +157,7 @@ export class RunTracer {
       name,
       runName,
       kind: 'generation',
-      input: run.input,
+      input: genAiInputContent(run.input, systemContent, messagesContent),
       attributes,
       content,
       metadata: run.metadata,

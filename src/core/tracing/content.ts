@@ -3,6 +3,7 @@ import type { MaskInfo, ResolvedTelemetry } from '../config.js';
 import { ATTR, METADATA_PREFIX } from './attributes.js';
 import { attributeValue } from './sanitize.js';
 import { MASK_WITHHELD, maskValue, serialize } from './serialize.js';
+import { SharedContent } from './shared-content.js';
 
 /** What a span's content becomes on the wire: inputs, outputs, metadata and errors (§5, §9). */
 
@@ -90,6 +91,7 @@ function flatMetadataValue(value: unknown): string | number | boolean | undefine
 /**
  * What a content value becomes on the wire: `undefined` when there is nothing to write or its field
  * is not recorded (`recordInputs`/`recordOutputs`), else the serialized, masked, truncated string.
+ * A `SharedContent` is serialized once for all its writes when there is no mask.
  */
 export function contentText(
   telemetry: ResolvedTelemetry,
@@ -100,7 +102,12 @@ export function contentText(
   if (value === undefined) return undefined;
   if (field === 'input' && !telemetry.recordInputs) return undefined;
   if (field === 'output' && !telemetry.recordOutputs) return undefined;
-  return serialize(value, { maxBytes: telemetry.maxPayloadBytes, mask: telemetry.mask, info: { field, spanName } });
+  let raw: unknown = value;
+  if (raw instanceof SharedContent) {
+    if (telemetry.mask === undefined) return raw.text(telemetry);
+    raw = raw.value;
+  }
+  return serialize(raw, { maxBytes: telemetry.maxPayloadBytes, mask: telemetry.mask, info: { field, spanName } });
 }
 
 /**

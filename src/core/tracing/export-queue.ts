@@ -1,15 +1,23 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
-import { DEFAULT_EXPORT_TIMEOUT_MS, DEFAULT_MAX_EXPORT_BATCH_SIZE, DEFAULT_SCHEDULED_DELAY_MS } from '../constants.js';
+import {
+  DEFAULT_EXPORT_TIMEOUT_MS,
+  DEFAULT_MAX_EXPORT_BATCH_SIZE,
+  DEFAULT_MAX_QUEUE_BYTES,
+  DEFAULT_SCHEDULED_DELAY_MS,
+} from '../constants.js';
 import type { Logger } from '../logger.js';
 import { LossReport } from './loss-report.js';
 import type { ReadableSpan, SpanExporter } from './sdk-types.js';
+import { estimatedSpanBytes } from './span-size.js';
 
 /** How much longer than its deadline the queue waits for an exporter's answer before giving up on it. */
 const BACKSTOP_GRACE_MS = 500;
 
 export interface ExportQueueOptions {
   maxQueueSize: number;
+  /** Estimated encoded bytes held at most (`span-size.ts`), queued and in flight. Default 16 MiB. */
+  maxQueueBytes?: number;
   maxExportBatchSize?: number;
   /** Delay before a partial batch is sent. 0 sends at the next tick (local mode). */
   scheduledDelayMillis?: number;
@@ -41,20 +49,29 @@ export interface ExportStats {
  * and the timers are `unref`'d.
  *
  * Unlike OpenTelemetry's processor, a batch does not wait for the export before it: a full batch
- * leaves at once, a partial one after `scheduledDelayMillis`. So every span is on its way within
- * that delay of its end, and a script that never calls `shutdown()` is not held by a chain of
- * exports one after another (a gRPC call holds the process while it is active). The bound, which
- * counts the spans in flight, keeps memory and the number of exports in flight bounded.
+ * leaves at once (one per timer turn, so encoding a burst does not hold the event loop in one
+ * piece), a partial one after `scheduledDelayMillis`. So every span is on its way within that delay
+ * of its end, and a script that never calls `shutdown()` is not held by a chain of exports one after
+ * another (a gRPC call holds the process while it is active). Two bounds, both counting the spans in
+ * flight, keep memory and the number of exports in flight bounded: a span count (`maxQueueSize`) and
+ * the spans' estimated encoded size (`maxQueueBytes`); a span that would pass either is dropped. The
+ * count is large enough for a burst ended in one go (#14: 10,000 spans), the bytes keep a burst of
+ * large spans (long prompts) from holding more than a few tens of MB.
  */
 export class ExportQueue {
   readonly stats: ExportStats = { exported: 0, droppedQueueFull: 0, failedExports: 0, droppedAfterShutdown: 0 };
   readonly #exporter: SpanExporter;
   readonly #losses: LossReport;
   readonly #maxQueueSize: number;
+  readonly #maxQueueBytes: number;
   readonly #batchSize: number;
   readonly #delay: number;
   readonly #timeout: number;
   #queue: ReadableSpan[] = [];
+  /** Estimated bytes of the queued spans and of those in exports in flight. */
+  #bytes = 0;
+  /** The estimate of each queued span, in the queue's order: what leaves subtracts what entered. */
+  #sizes: number[] = [];
   /** When the oldest span in the queue was added. */
   #oldestAt = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -68,6 +85,7 @@ export class ExportQueue {
     this.#exporter = exporter;
     this.#losses = new LossReport(logger, this.stats, options.lossReportIntervalMillis);
     this.#maxQueueSize = options.maxQueueSize;
+    this.#maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
     this.#batchSize = Math.min(options.maxExportBatchSize ?? DEFAULT_MAX_EXPORT_BATCH_SIZE, options.maxQueueSize);
     this.#delay = options.scheduledDelayMillis ?? DEFAULT_SCHEDULED_DELAY_MS;
     this.#timeout = options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MS;
@@ -82,14 +100,22 @@ export class ExportQueue {
     return this.#queue.length + this.#exporting;
   }
 
+  /** Estimated encoded bytes held: queued, or in an export in flight. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   add(span: ReadableSpan): void {
-    if (this.size >= this.#maxQueueSize) {
+    const bytes = estimatedSpanBytes(span);
+    if (this.size >= this.#maxQueueSize || this.#bytes + bytes > this.#maxQueueBytes) {
       this.stats.droppedQueueFull++;
-      this.#losses.dropped(this.#maxQueueSize);
+      this.#losses.dropped(this.#maxQueueSize, this.#maxQueueBytes);
       return;
     }
     if (this.#queue.length === 0) this.#oldestAt = Date.now();
+    this.#bytes += bytes;
     this.#queue.push(span);
+    this.#sizes.push(bytes);
     this.#schedule(this.#queue.length >= this.#batchSize ? 0 : this.#delay);
   }
 
@@ -103,9 +129,11 @@ export class ExportQueue {
     const waits = [...this.#exports];
     // Taken before the first export starts: an exporter may end spans synchronously (§10).
     const queued = this.#queue;
+    const sizes = this.#sizes;
     this.#queue = [];
+    this.#sizes = [];
     for (let i = 0; i < queued.length; i += this.#batchSize) {
-      waits.push(this.#export(queued.slice(i, i + this.#batchSize)));
+      waits.push(this.#export(queued.slice(i, i + this.#batchSize), sizes.slice(i, i + this.#batchSize)));
     }
     await Promise.all(waits);
   }
@@ -135,22 +163,27 @@ export class ExportQueue {
     this.#timer = undefined;
   }
 
-  /** Sends the full batches, and the partial rest once its oldest span has waited the delay. */
+  /**
+   * Sends one full batch, or the partial rest once its oldest span has waited the delay. More full
+   * batches leave on the next turns: a burst is encoded batch by batch, between the app's work.
+   */
   #exportDue(): void {
-    // Batches counted and taken first: an exporter may end spans synchronously, which queue again.
-    const full = Math.floor(this.#queue.length / this.#batchSize);
-    const due = this.#oldestAt + this.#delay <= Date.now();
-    const batches: ReadableSpan[][] = [];
-    for (let i = 0; i < full; i++) batches.push(this.#queue.splice(0, this.#batchSize));
-    if (due && this.#queue.length > 0) batches.push(this.#queue.splice(0));
-    for (const batch of batches) this.#export(batch);
-    if (this.#queue.length > 0) this.#schedule(Math.max(0, this.#oldestAt + this.#delay - Date.now()));
+    // The batch is taken first: an exporter may end spans synchronously, which queue again.
+    let take = 0;
+    if (this.#queue.length >= this.#batchSize) take = this.#batchSize;
+    else if (this.#queue.length > 0 && this.#oldestAt + this.#delay <= Date.now()) take = this.#queue.length;
+    if (take > 0) this.#export(this.#queue.splice(0, take), this.#sizes.splice(0, take));
+    if (this.#queue.length >= this.#batchSize) this.#schedule(0);
+    else if (this.#queue.length > 0) this.#schedule(Math.max(0, this.#oldestAt + this.#delay - Date.now()));
   }
 
-  #export(batch: ReadableSpan[]): Promise<void> {
+  #export(batch: ReadableSpan[], sizes: number[]): Promise<void> {
     this.#exporting += batch.length;
+    let bytes = 0;
+    for (const size of sizes) bytes += size;
     const work = this.#exportBatch(batch).then(() => {
       this.#exporting -= batch.length;
+      this.#bytes -= bytes;
       this.#exports.delete(work);
       this.#losses.maybeReport();
     });

@@ -74,18 +74,35 @@ const PROVIDERS: Array<[RegExp, string]> = [
  */
 export function providerName(id: string | undefined): string | undefined {
   if (!id) return undefined;
+  const known = providerNames.get(id);
+  if (known !== undefined || providerNames.has(id)) return known;
   const lower = id.toLowerCase().replace(/^chat/, '');
-  for (const [pattern, name] of PROVIDERS) if (pattern.test(lower)) return name;
-  return lower.split('.')[0] || undefined;
+  let name: string | undefined;
+  for (const [pattern, mapped] of PROVIDERS) {
+    if (pattern.test(lower)) {
+      name = mapped;
+      break;
+    }
+  }
+  name ??= lower.split('.')[0] || undefined;
+  // An app has a handful of provider ids: the regexes run once per id, not once per call (#14).
+  if (providerNames.size < 256) providerNames.set(id, name);
+  return name;
 }
+
+const providerNames = new Map<string, string | undefined>();
 
 /**
  * `gen_ai.provider.name` and the older `gen_ai.system`, both with `providerName(id)` (#16); none
- * when the provider is unknown.
+ * when the provider is unknown. Written into `into` (a fresh object by default).
  */
-export function providerAttributes(id: string | undefined): Attributes {
+export function providerAttributes(id: string | undefined, into: Attributes = {}): Attributes {
   const provider = providerName(id);
-  return provider ? { [ATTR.GEN_AI_PROVIDER_NAME]: provider, [ATTR.GEN_AI_SYSTEM]: provider } : {};
+  if (provider) {
+    into[ATTR.GEN_AI_PROVIDER_NAME] = provider;
+    into[ATTR.GEN_AI_SYSTEM] = provider;
+  }
+  return into;
 }
 
 /** A finish reason in the convention's vocabulary: stop, length, content_filter, tool_call, error. */
@@ -115,27 +132,29 @@ export function usageAttributes(usage: GenAiUsage | undefined): Attributes {
   return attrs;
 }
 
-export function requestAttributes(request: GenAiRequest): Attributes {
-  const attrs: Attributes = {};
-  const entries: Array<[string, unknown]> = [
-    [ATTR.GEN_AI_REQUEST_MODEL, request.model],
-    [ATTR.GEN_AI_REQUEST_TEMPERATURE, request.temperature],
-    [ATTR.GEN_AI_REQUEST_MAX_TOKENS, request.maxTokens],
-    [ATTR.GEN_AI_REQUEST_TOP_P, request.topP],
-    [ATTR.GEN_AI_REQUEST_TOP_K, request.topK],
-    [ATTR.GEN_AI_REQUEST_SEED, request.seed],
-    [ATTR.GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequencyPenalty],
-    [ATTR.GEN_AI_REQUEST_PRESENCE_PENALTY, request.presencePenalty],
-  ];
-  for (const [key, value] of entries) {
-    if ((typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value !== '')) {
-      attrs[key] = value;
-    }
-  }
+/**
+ * The request parameters that are set, written into `into` (a fresh object by default): one object
+ * per call on the hot path, no intermediate arrays (#14).
+ */
+export function requestAttributes(request: GenAiRequest, into: Attributes = {}): Attributes {
+  putParam(into, ATTR.GEN_AI_REQUEST_MODEL, request.model);
+  putParam(into, ATTR.GEN_AI_REQUEST_TEMPERATURE, request.temperature);
+  putParam(into, ATTR.GEN_AI_REQUEST_MAX_TOKENS, request.maxTokens);
+  putParam(into, ATTR.GEN_AI_REQUEST_TOP_P, request.topP);
+  putParam(into, ATTR.GEN_AI_REQUEST_TOP_K, request.topK);
+  putParam(into, ATTR.GEN_AI_REQUEST_SEED, request.seed);
+  putParam(into, ATTR.GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequencyPenalty);
+  putParam(into, ATTR.GEN_AI_REQUEST_PRESENCE_PENALTY, request.presencePenalty);
   if (Array.isArray(request.stopSequences) && request.stopSequences.length > 0) {
-    attrs[ATTR.GEN_AI_REQUEST_STOP_SEQUENCES] = request.stopSequences.map(String);
+    into[ATTR.GEN_AI_REQUEST_STOP_SEQUENCES] = request.stopSequences.map(String);
   }
-  return attrs;
+  return into;
+}
+
+function putParam(into: Attributes, key: string, value: unknown): void {
+  if ((typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value !== '')) {
+    into[key] = value;
+  }
 }
 
 /** Span name of a model call: `{operation} {model}` (`chat gpt-4o`). */

@@ -21,14 +21,14 @@ export class LossReport {
     this.#interval = interval;
   }
 
-  dropped(maxQueueSize: number): void {
+  dropped(maxQueueSize: number, maxQueueBytes: number): void {
     if (this.#told.dropped > 0) return;
     this.#told.dropped = this.#stats.droppedQueueFull;
     this.#toldAt = Date.now();
     this.#logger.once(
       'export.queue-full',
       'warn',
-      `Export queue full (${maxQueueSize} spans): dropping spans until the collector catches up. The app is not affected; basalt.stats() counts the drops.`,
+      `Export queue full (${maxQueueSize} spans or ${mebibytes(maxQueueBytes)} MiB): dropping spans until the collector catches up. The app is not affected; basalt.stats() counts the drops.`,
     );
   }
 
@@ -62,4 +62,9 @@ export class LossReport {
     ].filter(Boolean);
     this.#logger.warn(`${parts.join(' and ')} since the last report. basalt.stats() has the totals.`);
   }
+}
+
+/** Bytes in MiB for a message: `16`, `0.5`. */
+function mebibytes(bytes: number): string {
+  return String(Math.round((bytes / 1024 / 1024) * 100) / 100);
 }

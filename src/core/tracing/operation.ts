@@ -6,6 +6,7 @@ import { getTraceState, type TraceState } from './context.js';
 import { inertSpan, openChild, openRoot } from './observe.js';
 import { currentRuntime, type TracingRuntime } from './runtime.js';
 import { logOnce, reportFailure, safely } from './safely.js';
+import { shared } from './shared-content.js';
 import type { TraceDefaults } from './trace-values.js';
 
 /** What an integration knows about a unit of work (a model call, a LangChain run) before it runs. */
@@ -24,8 +25,7 @@ export interface OperationRequest {
   rootName?: string;
   /** A `span` operation that opens the root is the root itself (a top-level LangChain chain). */
   rootIsLeaf?: boolean;
-  /** Default: the active context. */
-  parent?: Context;
+  parent?: Context; // default: the active context
   attributes?: Attributes;
   /** `basalt.span.input` (and the input of a root the operation opens). */
   input?: unknown;
@@ -141,12 +141,10 @@ export class Operation {
   endWhenCollected(target: object): void {
     if (!this.#done) collected.register(target, this, this);
   }
-
   /** Notes the first streamed chunk (only the first call counts). */
   markFirstChunk(): void {
     this.#firstChunkAt ??= performance.now();
   }
-
   /** Seconds from the start to the first streamed chunk, if there was one. */
   get timeToFirstChunk(): number | undefined {
     return this.#firstChunkAt === undefined ? undefined : (this.#firstChunkAt - this.startedAt) / 1000;
@@ -170,10 +168,11 @@ export class Operation {
     const { span, root } = this;
     if (outcome.input !== undefined) span.setInput(outcome.input);
     if (outcome.attributes) span.setAttributes(outcome.attributes);
-    for (const [key, value] of Object.entries(outcome.content ?? {})) span.setContent(key, value, 'output');
+    for (const key in outcome.content) span.setContent(key, outcome.content?.[key], 'output');
     if (outcome.output !== undefined) {
-      span.setOutput(outcome.output);
-      root?.setOutput(outcome.output);
+      const output = root ? shared(outcome.output) : outcome.output; // on leaf and root: serialized once (#14)
+      span.setOutput(output);
+      root?.setOutput(output);
     }
     if ('error' in outcome) {
       span.recordError(outcome.error);
@@ -206,7 +205,8 @@ export function openOperation(request: OperationRequest | (() => OperationReques
 }
 
 function open(request: OperationRequest): Operation {
-  const { who, kind, name, trace, attributes, input } = request;
+  const { who, kind, name, trace, attributes } = request;
+  let input = request.input;
   const parent = request.parent ?? context.active();
   if (!trace || getTraceState(parent)) {
     if (trace) {
@@ -219,6 +219,7 @@ function open(request: OperationRequest): Operation {
     const span = openChild({ name, kind, attributes, input, metadata: trace?.metadata, parent });
     return withContent(new Operation(who, span, undefined), request.content);
   }
+  if (!request.rootIsLeaf) input = shared(input); // on root and leaf: serialized once (#14)
   const root = openRoot({
     name: trace.name || request.rootName,
     featureSlug: trace.featureSlug,
@@ -244,6 +245,6 @@ function open(request: OperationRequest): Operation {
 }
 
 function withContent(op: Operation, content: Record<string, unknown> | undefined): Operation {
-  for (const [key, value] of Object.entries(content ?? {})) op.span.setContent(key, value, 'input');
+  for (const key in content) op.span.setContent(key, content[key], 'input');
   return op;
 }

@@ -41,6 +41,12 @@ export class OtlpExporter implements SpanExporter {
   readonly #timeout: number;
   readonly #stop = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * One abort signal per export in flight, all aborted by `shutdown()`. Each send and back-off adds
+   * a listener to its export's own signal: with one shared signal, a burst of 11 exports in flight
+   * made Node print a MaxListenersExceededWarning on the app's console (#14).
+   */
+  readonly #exportSignals = new Set<AbortController>();
 
   constructor(transport: OtlpTransport, timeoutMillis = DEFAULT_EXPORT_TIMEOUT_MS) {
     this.#transport = transport;
@@ -57,7 +63,10 @@ export class OtlpExporter implements SpanExporter {
       done({ code: ExportResultCode.FAILED, error: error as Error });
       return;
     }
-    const work = this.#sendWithRetries(body).then((outcome) => {
+    const own = new AbortController();
+    this.#exportSignals.add(own);
+    const work = this.#sendWithRetries(body, own.signal).then((outcome) => {
+      this.#exportSignals.delete(own);
       this.#inFlight.delete(work);
       done(
         outcome.kind === 'ok'
@@ -77,11 +86,11 @@ export class OtlpExporter implements SpanExporter {
   async shutdown(): Promise<void> {
     if (this.#stop.signal.aborted) return;
     this.#stop.abort();
+    for (const own of this.#exportSignals) own.abort();
     this.#transport.close();
   }
 
-  async #sendWithRetries(body: Uint8Array): Promise<SendOutcome> {
-    const signal = this.#stop.signal;
+  async #sendWithRetries(body: Uint8Array, signal: AbortSignal): Promise<SendOutcome> {
     const deadline = Date.now() + this.#timeout;
     let backoff = INITIAL_BACKOFF_MS;
     for (let retry = 0; ; retry++) {

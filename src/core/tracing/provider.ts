@@ -54,6 +54,7 @@ export function startTracing(config: ResolvedConfig, logger: Logger): StartedTra
       new BasaltSpanProcessor({
         exporter,
         maxQueueSize: telemetry.maxQueueSize,
+        maxQueueBytes: telemetry.maxQueueBytes,
         // Local mode prints a trace as soon as its root ends.
         scheduledDelayMillis: telemetry.mode === 'local' ? 0 : undefined,
       }),

@@ -13,8 +13,10 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from './sdk-type
 export interface BasaltSpanProcessorOptions {
   /** Where spans go. Default: `createBasaltExporter()` (Basalt via OTLP, or the local trace file). */
   exporter?: SpanExporter;
-  /** Spans held for export at most. Default 2048. */
+  /** Spans held for export at most, queued and in flight. Default 20480. */
   maxQueueSize?: number;
+  /** Estimated encoded bytes of the spans held for export at most, queued and in flight. Default 16 MiB. */
+  maxQueueBytes?: number;
   maxExportBatchSize?: number;
   scheduledDelayMillis?: number;
   exportTimeoutMillis?: number;
@@ -53,6 +55,7 @@ export class BasaltSpanProcessor implements SpanProcessor {
     this.#onlyBasalt = options.onlyBasaltSpans ?? true;
     this.#queue = new ExportQueue(this.#exporter, this.#logger, {
       maxQueueSize: options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE,
+      maxQueueBytes: options.maxQueueBytes,
       maxExportBatchSize: options.maxExportBatchSize,
       scheduledDelayMillis: options.scheduledDelayMillis,
       exportTimeoutMillis: options.exportTimeoutMillis,

@@ -32,6 +32,24 @@ describe.each(kits)('BasaltCallbackHandler › runs › @langchain/core $major',
     expect(handler.openRunCount).toBe(0);
   });
 
+  it("records LangChain messages and prompt values in chain inputs and outputs in their GenAI form, not LangChain's toJSON form (#14)", async () => {
+    const t = setupTracing();
+    const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
+
+    await kit.chain(['forty-two']).invoke({ question: 'six times seven?' }, { callbacks: [handler] });
+
+    const prompt = await t.span('ChatPromptTemplate');
+    const parser = await t.span('StrOutputParser');
+    expect(prompt.attributes['basalt.span.input']).toBe('{"question":"six times seven?"}');
+    expect(prompt.attributes['basalt.span.output']).toBe(
+      '[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"six times seven?"}]}]',
+    );
+    expect(parser.attributes['basalt.span.input']).toBe(
+      '{"role":"assistant","parts":[{"type":"text","content":"forty-two"}]}',
+    );
+    expect(parser.attributes['basalt.span.output']).toBe('forty-two');
+  });
+
   it('keeps the runs of 100 concurrent invokes of one handler apart', async () => {
     const t = setupTracing();
     const handler = new BasaltCallbackHandler({ featureSlug: 'support' });
