@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { BasaltConfigError, redactUrl } from './errors.js';
 import { type ApiClient, createApiClient, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
@@ -63,7 +62,7 @@ export class Experiments {
         'info',
         'No API key: experiments are created locally (ids prefixed "local-") and nothing is sent to Basalt.',
       );
-      return { id: `local-${randomUUID()}`, name, featureSlug, createdAt: new Date() };
+      return { id: `local-${globalThis.crypto.randomUUID()}`, name, featureSlug, createdAt: new Date() };
     }
     if (this.#urlWithCredentials !== undefined) {
       throw new BasaltConfigError(

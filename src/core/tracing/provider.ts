@@ -7,17 +7,18 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedConfig } from '../config.js';
 import { SDK_TYPE, SDK_VERSION } from '../constants.js';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
+import { installContextManager } from './context-manager.js';
 import { createOtlpExporter } from './exporter.js';
 import { LocalTraceExporter } from './local-exporter.js';
 import type { SpanExporter } from './sdk-types.js';
 import { BasaltSpanProcessor } from './span-processor.js';
+import { WRITES_TRACE_FILE } from './trace-file.js';
 
 export const TRACER_NAME = 'basalt-observe';
 
@@ -67,7 +68,13 @@ export function startTracing(config: ResolvedConfig, logger: Logger): StartedTra
     }),
     spanProcessors: processors,
   });
-  installContextManager();
+  if (!installContextManager()) {
+    logger.once(
+      'no-context-manager',
+      'warn',
+      'This runtime has no AsyncLocalStorage (a Cloudflare Worker without the nodejs_compat flag?): spans do not nest by themselves across calls. each AI SDK or LangChain call still gets its own trace, and observe({ parent: span }) still makes a child; enable nodejs_compat for automatic nesting.',
+    );
+  }
   // Registered globally only when no other provider is, so third-party spans nest under ours.
   if (!trace.setGlobalTracerProvider(provider)) {
     logger.debug('Another TracerProvider is registered: Basalt spans use their own provider.');
@@ -95,7 +102,9 @@ function exportersFor(config: ResolvedConfig, logger: Logger): SpanExporter[] {
   logger.once(
     'local-mode',
     'info',
-    `Local mode: no API key and no endpoint, traces are written to ${telemetry.localTraceFile} and nothing leaves the machine.`,
+    WRITES_TRACE_FILE
+      ? `Local mode: no API key and no endpoint, traces are written to ${telemetry.localTraceFile} and nothing leaves the machine.`
+      : 'Local mode: no API key and no endpoint, trace trees are printed to the console and nothing leaves the runtime.',
   );
   return [
     new LocalTraceExporter({
@@ -105,13 +114,6 @@ function exportersFor(config: ResolvedConfig, logger: Logger): SpanExporter[] {
       logger,
     }),
   ];
-}
-
-/** AsyncLocalStorage context, unless the app registered a context manager already. */
-function installContextManager(): void {
-  const manager = new AsyncLocalStorageContextManager();
-  manager.enable();
-  if (!context.setGlobalContextManager(manager)) manager.disable();
 }
 
 /** What a `BasaltSpanProcessor` writes into when it sees the probe span. */

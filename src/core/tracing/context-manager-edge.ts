@@ -1,0 +1,108 @@
+import { type Context, type ContextManager, context, ROOT_CONTEXT } from '@opentelemetry/api';
+
+// The edge build's `context-manager.ts` (tsup.config.ts swaps it in). OpenTelemetry's
+// context-async-hooks imports `async_hooks` and `events` at load, which a Worker without
+// nodejs_compat does not have, so the edge build carries this small manager over whichever
+// AsyncLocalStorage the runtime offers, found without a static import (docs/runtimes.md).
+
+interface Storage {
+  run<R>(store: Context, fn: () => R): R;
+  getStore(): Context | undefined;
+}
+type StorageClass = new () => Storage;
+
+let imported: StorageClass | undefined;
+
+/**
+ * `globalThis.AsyncLocalStorage` (Vercel Edge, edge-runtime), else `node:async_hooks` through
+ * `process.getBuiltinModule` (recent Workers with nodejs_compat), else the one a dynamic import
+ * found (Workers with nodejs_compat at an older date). `undefined` where there is none.
+ */
+export function findAsyncLocalStorage(): StorageClass | undefined {
+  const g = globalThis as { AsyncLocalStorage?: unknown; process?: { getBuiltinModule?: (id: string) => unknown } };
+  if (typeof g.AsyncLocalStorage === 'function') return g.AsyncLocalStorage as StorageClass;
+  try {
+    const hooks = g.process?.getBuiltinModule?.('node:async_hooks') as { AsyncLocalStorage?: unknown } | undefined;
+    if (typeof hooks?.AsyncLocalStorage === 'function') return hooks.AsyncLocalStorage as StorageClass;
+  } catch {
+    // A runtime whose getBuiltinModule throws for an unknown module: try the import below.
+  }
+  return imported;
+}
+
+// Started when the module loads, so it has settled before the first span (tracing starts on the
+// first span). A runtime without the module rejects, which is caught: never a throw at import.
+if (typeof (globalThis as { AsyncLocalStorage?: unknown }).AsyncLocalStorage !== 'function') {
+  try {
+    import('node:async_hooks').then(
+      (hooks: { AsyncLocalStorage?: unknown }) => {
+        if (typeof hooks.AsyncLocalStorage === 'function') imported = hooks.AsyncLocalStorage as StorageClass;
+      },
+      () => undefined,
+    );
+  } catch {
+    // import() itself unavailable (a script context): no context manager.
+  }
+}
+
+/** OpenTelemetry's `ContextManager` contract over one AsyncLocalStorage. */
+export class StorageContextManager implements ContextManager {
+  readonly #storage: Storage;
+  #enabled = false;
+
+  constructor(Storage: StorageClass) {
+    this.#storage = new Storage();
+  }
+
+  active(): Context {
+    return (this.#enabled && this.#storage.getStore()) || ROOT_CONTEXT;
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    if (!this.#enabled) return fn.apply(thisArg, args);
+    return this.#storage.run(ctx, () => fn.apply(thisArg, args));
+  }
+
+  bind<T>(ctx: Context, target: T): T {
+    if (typeof target !== 'function') return target;
+    const manager = this;
+    const fn = target as unknown as (...args: unknown[]) => unknown;
+    return function bound(this: unknown, ...args: unknown[]) {
+      return manager.with(ctx, () => fn.apply(this, args));
+    } as unknown as T;
+  }
+
+  enable(): this {
+    this.#enabled = true;
+    return this;
+  }
+
+  disable(): this {
+    this.#enabled = false;
+    return this;
+  }
+}
+
+/**
+ * Installs a context manager over the runtime's AsyncLocalStorage, unless the app registered one.
+ * Returns false when the runtime has no AsyncLocalStorage (a Worker without nodejs_compat): spans
+ * then nest only through explicit parents, and the caller says so once.
+ */
+export function installContextManager(): boolean {
+  const Storage = findAsyncLocalStorage();
+  if (!Storage) return hasRegisteredManager();
+  const manager = new StorageContextManager(Storage).enable();
+  if (!context.setGlobalContextManager(manager)) manager.disable();
+  return true;
+}
+
+/** Whether the app registered a context manager of its own (a probe value survives `with`). */
+function hasRegisteredManager(): boolean {
+  const probe = ROOT_CONTEXT.setValue(Symbol('basalt-observe.context-probe'), true);
+  return context.with(probe, () => context.active() === probe);
+}
