@@ -114,8 +114,6 @@ const edgeModules: EsbuildPlugin = {
       const edge = resolve(dirname(args.importer), args.path.replace(/\.js$/, '-edge.ts'));
       return existsSync(edge) ? { path: edge } : undefined;
     });
-    // Kept as the dynamic import it is (context-manager-edge.ts); a runtime without it rejects it.
-    build.onResolve({ filter: /^node:async_hooks$/ }, (args) => ({ path: args.path, external: true }));
     // Anything else of Node's in the edge graph fails the build (esbuild's browser platform cannot
     // resolve it): a Worker bundle must not need nodejs_compat to load.
   },
@@ -140,8 +138,6 @@ const edge: Options = {
   sourcemap: false,
   platform: 'browser',
   target: 'es2022',
-  // Workers know `node:async_hooks`, not always the bare `async_hooks` (tsup strips the prefix).
-  removeNodeProtocol: false,
   splitting: true,
   outExtension: () => ({ js: '.mjs' }),
   noExternal: ['ky', /^@opentelemetry\/(?!api($|\/))/],

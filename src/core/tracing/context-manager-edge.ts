@@ -3,7 +3,7 @@ import { type Context, type ContextManager, context, ROOT_CONTEXT } from '@opent
 // The edge build's `context-manager.ts` (tsup.config.ts swaps it in). OpenTelemetry's
 // context-async-hooks imports `async_hooks` and `events` at load, which a Worker without
 // nodejs_compat does not have, so the edge build carries this small manager over whichever
-// AsyncLocalStorage the runtime offers, found without a static import (docs/runtimes.md).
+// AsyncLocalStorage the runtime offers, found without any import (docs/runtimes.md).
 
 interface Storage {
   run<R>(store: Context, fn: () => R): R;
@@ -11,12 +11,11 @@ interface Storage {
 }
 type StorageClass = new () => Storage;
 
-let imported: StorageClass | undefined;
-
 /**
  * `globalThis.AsyncLocalStorage` (Vercel Edge, edge-runtime), else `node:async_hooks` through
- * `process.getBuiltinModule` (recent Workers with nodejs_compat), else the one a dynamic import
- * found (Workers with nodejs_compat at an older date). `undefined` where there is none.
+ * `process.getBuiltinModule` (Workers with nodejs_compat, at old and recent compatibility dates).
+ * `undefined` where there is none (a Worker without nodejs_compat). No import of `node:async_hooks`,
+ * not even a dynamic one: bundlers and Miniflare reject a Worker that names a module it lacks.
  */
 export function findAsyncLocalStorage(): StorageClass | undefined {
   const g = globalThis as { AsyncLocalStorage?: unknown; process?: { getBuiltinModule?: (id: string) => unknown } };
@@ -25,24 +24,9 @@ export function findAsyncLocalStorage(): StorageClass | undefined {
     const hooks = g.process?.getBuiltinModule?.('node:async_hooks') as { AsyncLocalStorage?: unknown } | undefined;
     if (typeof hooks?.AsyncLocalStorage === 'function') return hooks.AsyncLocalStorage as StorageClass;
   } catch {
-    // A runtime whose getBuiltinModule throws for an unknown module: try the import below.
+    // A runtime whose getBuiltinModule throws for a module it lacks: no context manager.
   }
-  return imported;
-}
-
-// Started when the module loads, so it has settled before the first span (tracing starts on the
-// first span). A runtime without the module rejects, which is caught: never a throw at import.
-if (typeof (globalThis as { AsyncLocalStorage?: unknown }).AsyncLocalStorage !== 'function') {
-  try {
-    import('node:async_hooks').then(
-      (hooks: { AsyncLocalStorage?: unknown }) => {
-        if (typeof hooks.AsyncLocalStorage === 'function') imported = hooks.AsyncLocalStorage as StorageClass;
-      },
-      () => undefined,
-    );
-  } catch {
-    // import() itself unavailable (a script context): no context manager.
-  }
+  return undefined;
 }
 
 /** OpenTelemetry's `ContextManager` contract over one AsyncLocalStorage. */
