@@ -10,13 +10,51 @@ export type SendOutcome =
   | { kind: 'retry'; error: Error; afterMs?: number }
   | { kind: 'fail'; error: Error };
 
+/** The stop switch a send listens to: what transports use of an `AbortSignal`. */
+export interface ExportSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * A plain stop switch in place of an `AbortController`. Cloudflare Workers tie an `AbortSignal` to
+ * the request that made it, and listening to it from a later request throws ("Cannot perform I/O
+ * on behalf of a different request"); the exporter outlives requests, so its switch is plain
+ * JavaScript. Listeners run once, at the first `abort()`.
+ */
+export class StopSwitch implements ExportSignal {
+  #aborted = false;
+  readonly #listeners = new Set<() => void>();
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (!this.#aborted) this.#listeners.add(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    this.#listeners.delete(listener);
+  }
+
+  abort(): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const listener of listeners) listener();
+  }
+}
+
 /** One OTLP protocol on the wire: OTLP/HTTP protobuf or OTLP/gRPC (`otlp-transports.ts`). */
 export interface OtlpTransport {
   /**
    * Sends one serialized `ExportTraceServiceRequest`. Resolves, never rejects, within `timeoutMs`,
    * and at once when `signal` aborts. Holds no reference on the event loop where it can avoid it.
    */
-  send(body: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<SendOutcome>;
+  send(body: Uint8Array, timeoutMs: number, signal: ExportSignal): Promise<SendOutcome>;
   /** Closes connections for good; every send has been aborted before. */
   close(): void;
 }
@@ -39,7 +77,7 @@ const JITTER = 0.2;
 export class OtlpExporter implements SpanExporter {
   readonly #transport: OtlpTransport;
   readonly #timeout: number;
-  readonly #stop = new AbortController();
+  readonly #stop = new StopSwitch();
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(transport: OtlpTransport, timeoutMillis = DEFAULT_EXPORT_TIMEOUT_MS) {
@@ -50,7 +88,7 @@ export class OtlpExporter implements SpanExporter {
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     let body: Uint8Array | undefined;
     try {
-      if (this.#stop.signal.aborted) throw new Error('the exporter is shut down');
+      if (this.#stop.aborted) throw new Error('the exporter is shut down');
       body = ProtobufTraceSerializer.serializeRequest(spans);
       if (!body) throw new Error('the spans could not be serialized');
     } catch (error) {
@@ -75,13 +113,13 @@ export class OtlpExporter implements SpanExporter {
 
   /** Aborts the exports in flight (they fail at once) and closes the connections. */
   async shutdown(): Promise<void> {
-    if (this.#stop.signal.aborted) return;
+    if (this.#stop.aborted) return;
     this.#stop.abort();
     this.#transport.close();
   }
 
   async #sendWithRetries(body: Uint8Array): Promise<SendOutcome> {
-    const signal = this.#stop.signal;
+    const signal = this.#stop;
     const deadline = Date.now() + this.#timeout;
     let backoff = INITIAL_BACKOFF_MS;
     for (let retry = 0; ; retry++) {
@@ -99,7 +137,7 @@ export class OtlpExporter implements SpanExporter {
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; the timer does not hold the event loop. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: ExportSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

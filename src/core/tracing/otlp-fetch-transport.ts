@@ -1,5 +1,5 @@
 import { redactUrl } from '../errors.js';
-import type { OtlpTransport, SendOutcome } from './otlp-exporter.js';
+import { type OtlpTransport, type SendOutcome, StopSwitch } from './otlp-exporter.js';
 import { aborted, statusOutcome, USER_AGENT } from './otlp-response.js';
 
 /**
@@ -14,11 +14,13 @@ import { aborted, statusOutcome, USER_AGENT } from './otlp-response.js';
 export function fetchTransport(url: string, headers: Record<string, string>): OtlpTransport {
   /** The URL as messages show it: never its credentials (#10.12, #11.3). */
   const printable = redactUrl(url);
-  const stopAll = new AbortController();
+  const target = withoutCredentials(url, headers);
+  // Not an AbortController: on Workers it would belong to the request that made it (`StopSwitch`).
+  const stopAll = new StopSwitch();
   return {
     async send(body, timeoutMs, signal) {
       if (timeoutMs <= 0) return { kind: 'retry', error: new Error('export deadline passed') };
-      if (signal.aborted || stopAll.signal.aborted) return aborted();
+      if (signal.aborted || stopAll.aborted) return aborted();
       const attempt = new AbortController();
       let timedOut = false;
       const stop = () => attempt.abort();
@@ -28,11 +30,11 @@ export function fetchTransport(url: string, headers: Record<string, string>): Ot
       }, timeoutMs);
       (timer as { unref?: () => void }).unref?.();
       signal.addEventListener('abort', stop, { once: true });
-      stopAll.signal.addEventListener('abort', stop, { once: true });
+      stopAll.addEventListener('abort', stop);
       try {
-        const response = await globalThis.fetch(url, {
+        const response = await globalThis.fetch(target.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-protobuf', 'user-agent': USER_AGENT, ...headers },
+          headers: { 'content-type': 'application/x-protobuf', 'user-agent': USER_AGENT, ...target.headers },
           body: body as BodyInit,
           signal: attempt.signal,
         });
@@ -44,12 +46,12 @@ export function fetchTransport(url: string, headers: Record<string, string>): Ot
         if (timedOut) {
           return { kind: 'retry', error: new Error(`OTLP export to ${printable} timed out after ${timeoutMs} ms`) };
         }
-        if (signal.aborted || stopAll.signal.aborted) return aborted();
+        if (signal.aborted || stopAll.aborted) return aborted();
         return networkOutcome(error, printable);
       } finally {
         clearTimeout(timer);
         signal.removeEventListener('abort', stop);
-        stopAll.signal.removeEventListener('abort', stop);
+        stopAll.removeEventListener('abort', stop);
       }
     },
     close() {
@@ -58,9 +60,29 @@ export function fetchTransport(url: string, headers: Record<string, string>): Ot
   };
 }
 
+/**
+ * `fetch` refuses a URL with credentials (and its error repeats them): they go as Basic
+ * authorization instead, as `node:http` sends them on Node, unless a header sets authorization.
+ */
+function withoutCredentials(url: string, headers: Record<string, string>) {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return { url, headers };
+    const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    parsed.username = '';
+    parsed.password = '';
+    if (Object.keys(headers).some((key) => key.toLowerCase() === 'authorization')) return { url: parsed.href, headers };
+    // btoa takes Latin-1 only: the UTF-8 bytes, one character each.
+    const basic = btoa(String.fromCharCode(...new TextEncoder().encode(credentials)));
+    return { url: parsed.href, headers: { authorization: `Basic ${basic}`, ...headers } };
+  } catch {
+    return { url, headers };
+  }
+}
+
 /** A `fetch` that rejected: the network (refused, reset, DNS) is worth another attempt. */
 function networkOutcome(error: unknown, url: string): SendOutcome {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
   const code = typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.message : String(error);
-  return { kind: 'retry', error: new Error(`OTLP export to ${url} failed: ${code}`, { cause: error }) };
+  return { kind: 'retry', error: new Error(`OTLP export to ${url} failed: ${redactUrl(code)}`, { cause: error }) };
 }
