@@ -17,7 +17,7 @@
  *   AsyncLocalStorage global that Next.js's edge sandbox adds.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -116,6 +116,32 @@ for (const [runtime, command, args] of [
   expect(
     JSON.stringify(got) === JSON.stringify(nodeShape),
     `${runtime}: the same ${got.length} spans as Node, span for span${JSON.stringify(got) === JSON.stringify(nodeShape) ? '' : `\n${got.join('\n')}\n--- Node:\n${nodeShape.join('\n')}`}`,
+  );
+}
+
+// --- Bun and Deno: the exit flush (no shutdown() call) and local mode --------------------------
+for (const [runtime, command, args] of [
+  ['bun', bin('bun'), ['scenario.mjs']],
+  ['deno', bin('deno'), ['run', '--allow-all', 'scenario.mjs']],
+] as const) {
+  const started = Date.now();
+  await run(command, [...args], { RUNTIME: `${runtime}-exit`, NO_SHUTDOWN: '1' }, 60_000);
+  const got = await spansOf(`runtimes-${runtime}-exit`, nodeShape.length);
+  expect(
+    got.length === nodeShape.length,
+    `${runtime}: with no shutdown() call, the last flush at exit sends all ${got.length} spans (exited in ${Date.now() - started} ms)`,
+  );
+  const file = join(app, `${runtime}-local.jsonl`);
+  const local = await run(
+    command,
+    [...args],
+    { RUNTIME: `${runtime}-local`, BASALT_OTEL_EXPORTER_OTLP_ENDPOINT: '', BASALT_LOCAL_TRACE_FILE: file },
+    60_000,
+  );
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+  expect(
+    lines.length === nodeShape.length && /quickstart/.test(local) && /refund_chain/.test(local),
+    `${runtime}: local mode writes the ${lines.length} spans to the trace file and prints the trees`,
   );
 }
 

@@ -7,6 +7,7 @@
 // basaltMiddleware (@ai-sdk/openai against the local OpenAI-compatible server at OPENAI_BASE_URL),
 // and a LangChain chain with BasaltCallbackHandler; spans go to BASALT_OTEL_EXPORTER_OTLP_ENDPOINT.
 // RUNTIME names the run in every span (feature slug), so the check can tell the runs apart.
+// NO_SHUTDOWN=1 leaves the exit to the package (its last flush when the event loop empties).
 import { createOpenAI } from '@ai-sdk/openai';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
@@ -52,6 +53,6 @@ const reply = await chain.invoke('How long do refunds take?', {
   runName: 'refund_chain',
 });
 
-await basalt.shutdown();
 clearTimeout(guard);
+if (env.NO_SHUTDOWN !== '1') await basalt.shutdown();
 console.log(JSON.stringify({ run, generated: generated.text, streamed: text, reply: reply.content }));

@@ -107,7 +107,10 @@ export async function checkWorkers(check: RuntimeCheck): Promise<void> {
       await quick.text();
       const want = setup.als ? 3 : 2;
       const quickSpans = (await check.spansOf('worker-quick', quickBefore + want)).slice(quickBefore);
-      const lines = check.shape(quickSpans, '-').map((l) => l.split(' | ')[0]).sort();
+      const lines = check
+        .shape(quickSpans, '-')
+        .map((l) => l.split(' | ')[0])
+        .sort();
       const expected = setup.als ? ['quick', 'quick > explicit', 'quick > nested'] : ['quick', 'quick > explicit'];
       expect(
         JSON.stringify(lines) === JSON.stringify(expected),
