@@ -8,8 +8,9 @@ import { resolveConfig } from '../../src/core/config.js';
 import { grpcFallbackUrl } from '../../src/core/endpoint.js';
 import { platformWarnings } from '../../src/core/platform-edge.js';
 import { StorageContextManager } from '../../src/core/tracing/context-manager-edge.js';
-import { OtlpExporter, StopSwitch } from '../../src/core/tracing/otlp-exporter.js';
+import { OtlpExporter } from '../../src/core/tracing/otlp-exporter.js';
 import { fetchTransport } from '../../src/core/tracing/otlp-fetch-transport.js';
+import { StopSwitch } from '../../src/core/tracing/stop-signal-edge.js';
 import { utf8Length } from '../../src/core/tracing/truncate.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 

@@ -2,6 +2,7 @@ import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
+import { createStopSignal } from './stop-signal.js';
 
 /** What one attempt to send an OTLP request came to. */
 export type SendOutcome =
@@ -15,37 +16,6 @@ export interface ExportSignal {
   readonly aborted: boolean;
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
-}
-
-/**
- * A plain stop switch in place of an `AbortController`. Cloudflare Workers tie an `AbortSignal` to
- * the request that made it, and listening to it from a later request throws ("Cannot perform I/O
- * on behalf of a different request"); the exporter outlives requests, so its switch is plain
- * JavaScript. Listeners run once, at the first `abort()`.
- */
-export class StopSwitch implements ExportSignal {
-  #aborted = false;
-  readonly #listeners = new Set<() => void>();
-
-  get aborted(): boolean {
-    return this.#aborted;
-  }
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.#aborted) this.#listeners.add(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    this.#listeners.delete(listener);
-  }
-
-  abort(): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    const listeners = [...this.#listeners];
-    this.#listeners.clear();
-    for (const listener of listeners) listener();
-  }
 }
 
 /** One OTLP protocol on the wire: OTLP/HTTP protobuf or OTLP/gRPC (`otlp-transports.ts`). */
@@ -77,7 +47,7 @@ const JITTER = 0.2;
 export class OtlpExporter implements SpanExporter {
   readonly #transport: OtlpTransport;
   readonly #timeout: number;
-  readonly #stop = new StopSwitch();
+  readonly #stop = createStopSignal();
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(transport: OtlpTransport, timeoutMillis = DEFAULT_EXPORT_TIMEOUT_MS) {
@@ -88,7 +58,7 @@ export class OtlpExporter implements SpanExporter {
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     let body: Uint8Array | undefined;
     try {
-      if (this.#stop.aborted) throw new Error('the exporter is shut down');
+      if (this.#stop.signal.aborted) throw new Error('the exporter is shut down');
       body = ProtobufTraceSerializer.serializeRequest(spans);
       if (!body) throw new Error('the spans could not be serialized');
     } catch (error) {
@@ -113,13 +83,13 @@ export class OtlpExporter implements SpanExporter {
 
   /** Aborts the exports in flight (they fail at once) and closes the connections. */
   async shutdown(): Promise<void> {
-    if (this.#stop.aborted) return;
+    if (this.#stop.signal.aborted) return;
     this.#stop.abort();
     this.#transport.close();
   }
 
   async #sendWithRetries(body: Uint8Array): Promise<SendOutcome> {
-    const signal = this.#stop;
+    const signal = this.#stop.signal;
     const deadline = Date.now() + this.#timeout;
     let backoff = INITIAL_BACKOFF_MS;
     for (let retry = 0; ; retry++) {

@@ -1,6 +1,7 @@
 import { redactUrl } from '../errors.js';
-import { type OtlpTransport, type SendOutcome, StopSwitch } from './otlp-exporter.js';
+import type { OtlpTransport, SendOutcome } from './otlp-exporter.js';
 import { aborted, statusOutcome, USER_AGENT } from './otlp-response.js';
+import { StopSwitch } from './stop-signal-edge.js';
 
 /**
  * OTLP/HTTP protobuf over `fetch`: the transport of the edge build (Cloudflare Workers, Vercel Edge),
