@@ -11,7 +11,7 @@ import { StorageContextManager } from '../../src/core/tracing/context-manager-ed
 import { OtlpExporter } from '../../src/core/tracing/otlp-exporter.js';
 import { fetchTransport } from '../../src/core/tracing/otlp-fetch-transport.js';
 import { StopSwitch } from '../../src/core/tracing/stop-signal-edge.js';
-import { utf8Length } from '../../src/core/tracing/truncate.js';
+import { countUtf8 } from '../../src/core/tracing/truncate.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 
 // The modules the edge build swaps in (tsup.config.ts, docs/runtimes.md), run under Node: they are
@@ -153,14 +153,14 @@ describe('grpcFallbackUrl', () => {
   });
 });
 
-describe('utf8Length (no Buffer on edge runtimes)', () => {
+describe('countUtf8 (no Buffer on edge runtimes)', () => {
   it('equals Buffer.byteLength for any string, lone surrogates included', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (text) => utf8Length(text) === Buffer.byteLength(text, 'utf8')),
+      fc.property(fc.string({ unit: 'binary' }), (text) => countUtf8(text) === Buffer.byteLength(text, 'utf8')),
       { numRuns: 2000 },
     );
     for (const text of ['\ud800', '\udc00x', 'a\ud83d\ude00b', '\ud83d']) {
-      expect(utf8Length(text)).toBe(Buffer.byteLength(text, 'utf8'));
+      expect(countUtf8(text)).toBe(Buffer.byteLength(text, 'utf8'));
     }
   });
 });

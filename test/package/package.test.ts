@@ -316,7 +316,8 @@ describe('edge build of the packed tarball (#15, docs/runtimes.md)', () => {
       if (!file.endsWith('.mjs')) continue;
       const code = readFileSync(join(installed, 'dist', 'edge', file), 'utf8');
       expect(code).not.toMatch(/@grpc\/grpc-js|(?:from|import\s*\(|require\s*\()\s*["']node:/);
-      expect(code).not.toMatch(/\bBuffer\.(?:from|byteLength|alloc)|AsyncLocalStorageContextManager/);
+      // Buffer.byteLength appears once, behind a typeof check (truncate.ts); nothing else of Buffer.
+      expect(code).not.toMatch(/\bBuffer\.(?:from|alloc|concat)|AsyncLocalStorageContextManager/);
     }
   });
 

@@ -9,10 +9,17 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * The UTF-8 size of `text`, counted without encoding it (no `Buffer`: edge runtimes lack it). A lone
- * surrogate counts 3 bytes, as its replacement character U+FFFD encodes.
+ * The UTF-8 size of `text`: `Buffer.byteLength` where there is a `Buffer` (Node, Bun, Deno, Workers
+ * with nodejs_compat), else counted without encoding it (Vercel Edge, Workers without
+ * nodejs_compat). A lone surrogate counts 3 bytes, as its replacement character U+FFFD encodes.
  */
-export function utf8Length(text: string): number {
+export const utf8Length: (text: string) => number =
+  typeof Buffer === 'function' && typeof Buffer.byteLength === 'function'
+    ? (text) => Buffer.byteLength(text, 'utf8')
+    : countUtf8;
+
+/** The UTF-8 size of `text`, counted code unit by code unit. */
+export function countUtf8(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
