@@ -120,4 +120,51 @@ export async function checkWorkers(check: RuntimeCheck): Promise<void> {
       await mf.dispose();
     }
   }
+  await checkLocalMode(check, Miniflare, code, []);
+  await checkLocalMode(check, Miniflare, code, ['nodejs_compat']);
+}
+
+/**
+ * Local mode on a Worker (no API key, no endpoint), with and without nodejs_compat: no file system
+ * to write to, so the trace tree is printed to the Worker's console and nothing is sent.
+ */
+async function checkLocalMode(
+  check: RuntimeCheck,
+  Miniflare: MiniflareModule['Miniflare'],
+  code: string,
+  flags: string[],
+) {
+  const name = flags.length ? flags.join(', ') : 'no nodejs_compat';
+  let output = '';
+  const mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: code }],
+    compatibilityDate: '2025-09-01',
+    compatibilityFlags: flags,
+    bindings: { OPENAI_BASE_URL: check.env.OPENAI_BASE_URL, OPENAI_API_KEY: 'test-key' },
+    handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
+      stdout.on('data', (chunk) => (output += String(chunk)));
+      stderr.on('data', (chunk) => (output += String(chunk)));
+    },
+  });
+  try {
+    const sent = (await check.spansOf('worker-chat', 0, 0)).length;
+    const res = await mf.dispatchFetch('http://localhost/chat', {
+      method: 'POST',
+      headers: { 'x-user-id': 'local-user' },
+      body: JSON.stringify({ prompt: 'hi' }),
+    });
+    await res.text();
+    const deadline = Date.now() + 10_000;
+    while (!/trace [0-9a-f]{32}/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(
+      /worker-chat/.test(output) && /chat gpt-4o-mini/.test(output) && /trace [0-9a-f]{32}\n/.test(output),
+      `Worker (local mode, ${name}): the trace tree is printed to the console, with no file named\n${output}`,
+    );
+    expect(
+      (await check.spansOf('worker-chat', 0, 0)).length === sent,
+      `Worker (local mode, ${name}): nothing is sent to the collector`,
+    );
+  } finally {
+    await mf.dispose();
+  }
 }

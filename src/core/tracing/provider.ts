@@ -72,7 +72,7 @@ export function startTracing(config: ResolvedConfig, logger: Logger): StartedTra
     logger.once(
       'no-context-manager',
       'warn',
-      'This runtime has no AsyncLocalStorage (a Cloudflare Worker without the nodejs_compat flag?): spans do not nest by themselves across calls. Each AI SDK or LangChain call still gets its own trace, and observe({ parent: span }) still makes a child; enable nodejs_compat for automatic nesting.',
+      'This runtime has no AsyncLocalStorage (a Cloudflare Worker without the nodejs_compat flag?): spans do not nest by themselves across calls. Each AI SDK call still gets its own trace, and observe({ parent: span }) still makes a child; on Workers, enable nodejs_compat for automatic nesting.',
     );
   }
   // Registered globally only when no other provider is, so third-party spans nest under ours.
