@@ -3,11 +3,15 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../../src/core/config.js';
 import { grpcFallbackUrl } from '../../src/core/endpoint.js';
 import { platformWarnings } from '../../src/core/platform-edge.js';
-import { StorageContextManager } from '../../src/core/tracing/context-manager-edge.js';
+import {
+  findAsyncLocalStorage,
+  installContextManager,
+  StorageContextManager,
+} from '../../src/core/tracing/context-manager-edge.js';
 import { OtlpExporter } from '../../src/core/tracing/otlp-exporter.js';
 import { fetchTransport } from '../../src/core/tracing/otlp-fetch-transport.js';
 import { StopSwitch } from '../../src/core/tracing/stop-signal-edge.js';
@@ -111,6 +115,25 @@ describe('StorageContextManager (the edge build context manager)', () => {
     manager.disable();
     expect(manager.with(inner, () => manager.active())).toBe(ROOT_CONTEXT);
     expect(context.active()).toBe(ROOT_CONTEXT);
+  });
+});
+
+describe('installContextManager (edge build)', () => {
+  it('finds node:async_hooks through process.getBuiltinModule, as on Workers with nodejs_compat', () => {
+    expect(findAsyncLocalStorage()).toBe(AsyncLocalStorage);
+  });
+
+  it('installs nothing and says so, without throwing, where the runtime has no AsyncLocalStorage', () => {
+    const spy = vi.spyOn(process, 'getBuiltinModule').mockImplementation(() => {
+      throw new Error('No such module "node:async_hooks".');
+    });
+    try {
+      expect(findAsyncLocalStorage()).toBeUndefined();
+      expect(installContextManager()).toBe(false);
+      expect(context.active()).toBe(ROOT_CONTEXT);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
