@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
@@ -65,7 +66,7 @@ const library: Options = {
   // tsup's dts step sets `baseUrl`, deprecated in TypeScript 6.
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
   // Everything but the bin, which the other build writes at the same time.
-  clean: ['!cli.mjs'],
+  clean: ['!cli.mjs', '!edge/**'],
   // No source maps in the package: the output is unminified and readable as is (docs/decisions.md).
   sourcemap: false,
   target: 'node20',
@@ -100,4 +101,55 @@ const bin: Options = {
   define,
 };
 
-export default defineConfig([library, bin]);
+/**
+ * The edge build's module swap: a source module with an `-edge.ts` sibling (`trace-file.ts` →
+ * `trace-file-edge.ts`) is replaced by it. The siblings hold what differs on runtimes without
+ * Node's built-ins: OTLP/HTTP through fetch and no gRPC, no trace file, a context manager over the
+ * runtime's AsyncLocalStorage found without a static import, and the settings' warnings
+ * (docs/runtimes.md). Every other module is the same source as in the Node build.
+ */
+const edgeModules: EsbuildPlugin = {
+  name: 'basalt-edge-modules',
+  setup(build) {
+    build.onResolve({ filter: /^\.{1,2}\/.*\.js$/ }, (args) => {
+      if (!/[\\/]src[\\/]/.test(args.importer)) return undefined;
+      const edge = resolve(dirname(args.importer), args.path.replace(/\.js$/, '-edge.ts'));
+      return existsSync(edge) ? { path: edge } : undefined;
+    });
+    // Anything else of Node's in the edge graph fails the build (esbuild's browser platform cannot
+    // resolve it): a Worker bundle must not need nodejs_compat to load.
+  },
+};
+
+/**
+ * The edge build (`workerd`, `edge-light`, `worker`, `browser` conditions in package.json): the same
+ * three entries, ESM only (edge runtimes load ES modules), for esbuild's browser platform, with the
+ * OpenTelemetry packages' browser variants (their `browser` field) bundled. It shares the Node
+ * build's type declarations.
+ */
+const edge: Options = {
+  entry: {
+    index: 'src/index.ts',
+    'adapters/ai-sdk/index': 'src/adapters/ai-sdk/index.ts',
+    'adapters/langchain/index': 'src/adapters/langchain/index.ts',
+  },
+  outDir: 'dist/edge',
+  format: ['esm'],
+  dts: false,
+  clean: true,
+  sourcemap: false,
+  platform: 'browser',
+  target: 'es2022',
+  splitting: true,
+  outExtension: () => ({ js: '.mjs' }),
+  noExternal: ['ky', /^@opentelemetry\/(?!api($|\/))/],
+  external: ['@opentelemetry/api'],
+  esbuildPlugins: [edgeModules],
+  esbuildOptions(options) {
+    options.mainFields = ['browser', 'module', 'main'];
+    options.conditions = ['worker', 'browser'];
+  },
+  define,
+};
+
+export default defineConfig([library, bin, edge]);

@@ -23,8 +23,8 @@ export {
 } from './core/errors.js';
 export type { CreateExperimentParams, Experiment, Experiments } from './core/experiments.js';
 export type { LogLevel } from './core/logger.js';
-export { BasaltContextManager } from './core/tracing/active-context.js';
 export { registerBasalt } from './core/register.js';
+export { BasaltContextManager } from './core/tracing/active-context.js';
 export type { ObserveKind } from './core/tracing/attributes.js';
 export type { BasaltSpan } from './core/tracing/basalt-span.js';
 export type { ExperimentRef, Identity } from './core/tracing/context.js';
@@ -34,6 +34,7 @@ export { type BasaltExporterOptions, createBasaltExporter } from './core/tracing
 export { type ObserveOptions, observe, type StartObserveOptions, startObserve } from './core/tracing/observe.js';
 export { basaltResourceAttributes } from './core/tracing/provider.js';
 export { BasaltSpanProcessor, type BasaltSpanProcessorOptions } from './core/tracing/span-processor.js';
+export type { WrapHandlerOptions } from './core/wrap-handler.js';
 export type { RunResult, RunStatus, RunSummary } from './experiments/run-file.js';
 export type {
   ExperimentRun,
@@ -42,4 +43,3 @@ export type {
   ScorerInput,
   TaskContext,
 } from './experiments/run-options.js';
-export type { WrapHandlerOptions } from './core/wrap-handler.js';

@@ -25,6 +25,7 @@ import {
 import { otelEnvEndpoint, otelResourceAttributes, tracesUrl } from './endpoint.js';
 import { BasaltConfigError } from './errors.js';
 import type { LogLevel } from './logger.js';
+import { platformWarnings } from './platform.js';
 import type { SpanExporter } from './tracing/sdk-types.js';
 import { describeValue } from './values.js';
 
@@ -130,7 +131,7 @@ export interface ResolvedConfig {
 }
 
 /** Resolves options and environment into one validated config: where every Basalt and OpenTelemetry variable is read (the printed tree alone reads `NO_COLOR`/`FORCE_COLOR`). */
-export function resolveConfig(options: BasaltOptions = {}, env: Env = process.env): ResolvedConfig {
+export function resolveConfig(options: BasaltOptions = {}, env: Env = processEnv()): ResolvedConfig {
   const o = checkObject(options, 'new Basalt() options', 'an object such as { apiKey }');
   const t = checkObject(o.telemetry ?? {}, 'telemetry', 'an object');
   const warnings: string[] = [];
@@ -162,7 +163,7 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = process.en
       'No BASALT_API_KEY and no endpoint in what looks like production (NODE_ENV=production, VERCEL or AWS_LAMBDA_FUNCTION_NAME): traces go to the local trace file on this machine, not to Basalt.',
     );
   }
-  return {
+  const config: ResolvedConfig = {
     apiKey,
     apiUrl,
     logLevel,
@@ -200,13 +201,20 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = process.en
       printTraces: t.printTraces ?? envBool('BASALT_PRINT_TRACES', env) ?? true,
     },
   };
+  warnings.push(...platformWarnings(config, t as TelemetryOptions, env));
+  return config;
+}
+
+/** `process.env`, or nothing on a runtime without `process` (a Worker without nodejs_compat). */
+function processEnv(): Env {
+  return (globalThis.process as { env?: Env } | undefined)?.env ?? {};
 }
 
 /**
  * The local trace file without an option: `BASALT_LOCAL_TRACE_FILE`, else `.basalt/traces.jsonl`
  * (relative to the working directory). Also where `basalt-observe traces` looks by default.
  */
-export function localTraceFileFrom(env: Env = process.env): string {
+export function localTraceFileFrom(env: Env = processEnv()): string {
   return nonEmpty(env.BASALT_LOCAL_TRACE_FILE) ?? DEFAULT_LOCAL_TRACE_FILE;
 }
 

@@ -96,3 +96,18 @@ function decode(text: string): string | undefined {
 function nonBlank(value: string | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
+
+/**
+ * The OTLP/HTTP URL used in place of an OTLP/gRPC endpoint where gRPC cannot run (the edge build:
+ * Cloudflare Workers, Vercel Edge): the same scheme (https unless `http:`) and host, the collector's
+ * OTLP/HTTP port 4318 in place of gRPC's 4317, and `/v1/traces` (docs/runtimes.md).
+ *
+ * @example grpcFallbackUrl('http://collector:4317') // 'http://collector:4318/v1/traces'
+ */
+export function grpcFallbackUrl(endpoint: string): string {
+  const trimmed = endpoint.trim();
+  const url = new URL(/^\w{1,8}:\/\//.test(trimmed) ? trimmed : `https://${trimmed}`);
+  const scheme = url.protocol === 'http:' ? 'http:' : 'https:';
+  const port = url.port === '4317' ? ':4318' : url.port ? `:${url.port}` : '';
+  return `${scheme}//${url.hostname}${port}/v1/traces`;
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ExperimentRun, RunExperimentOptions } from '../experiments/run-options.js';
 import type { DatasetRow } from './dataset.js';
 import { BasaltConfigError, redactUrl } from './errors.js';
@@ -65,7 +64,7 @@ export class Experiments {
         'info',
         'No API key: experiments are created locally (ids prefixed "local-") and nothing is sent to Basalt.',
       );
-      return { id: `local-${randomUUID()}`, name, featureSlug, createdAt: new Date() };
+      return { id: `local-${globalThis.crypto.randomUUID()}`, name, featureSlug, createdAt: new Date() };
     }
     if (this.#urlWithCredentials !== undefined) {
       throw new BasaltConfigError(

@@ -13,6 +13,7 @@ export * from './tracing/gen-ai.js';
 export { Operation, type OperationOutcome, type OperationRequest, openOperation } from './tracing/operation.js';
 export { logOnce, safely } from './tracing/safely.js';
 export { genAiInputContent, SharedContent } from './tracing/shared-content.js';
+export { asyncLocalStorageClass } from './tracing/storage-context.js';
 export {
   checkTraceDefaults,
   mergeTraceValues,

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { expect, fail, passed, sleep } from '../helpers/checks.js';
 import { type OpenAIServer, startOpenAIServer } from '../helpers/openai-server.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { checkEdgeRoute } from './edge-route.js';
 
 const APP = join(import.meta.dirname, '..', '..', 'examples', 'nextjs');
 const NEXT_BIN = join(APP, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -381,6 +382,7 @@ async function main(): Promise<void> {
     }
     console.log(`spans received (trace, span, parent, name):\n${describeSpans(receiver.spans)}`);
     checkTraces(receiver, openai);
+    await checkEdgeRoute(APP, app.url, receiver, replyFor('Hello, I am user-edge-9'));
     const logged = app
       .output()
       .split('\n')

@@ -352,6 +352,57 @@ describe('built package', () => {
   });
 });
 
+describe('edge build of the packed tarball (#15, docs/runtimes.md)', () => {
+  const subpaths = { '.': 'index', './ai-sdk': 'adapters/ai-sdk/index', './langchain': 'adapters/langchain/index' };
+
+  it('sends workerd, edge-light, worker and browser to dist/edge, import and require to the Node build', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, { types: string; default: string }>>;
+    };
+    for (const [subpath, base] of Object.entries(subpaths)) {
+      const conditions = pkg.exports[subpath] ?? {};
+      expect(Object.keys(conditions)).toEqual(['workerd', 'edge-light', 'worker', 'browser', 'import', 'require']);
+      for (const edge of ['workerd', 'edge-light', 'worker', 'browser']) {
+        expect(conditions[edge]).toEqual({ types: `./dist/${base}.d.ts`, default: `./dist/edge/${base}.mjs` });
+        expect(statSync(join(installed, `dist/edge/${base}.mjs`)).isFile()).toBe(true);
+      }
+      expect(conditions.import?.default).toBe(`./dist/${base}.mjs`);
+    }
+  });
+
+  it('imports only its peers: no Node built-in, no gRPC, no ky, no other package', () => {
+    expect([...importedPackages(join(installed, 'dist', 'edge'))].sort()).toEqual([
+      '@langchain/core',
+      '@opentelemetry/api',
+    ]);
+    for (const file of readdirSync(join(installed, 'dist', 'edge'), { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.mjs')) continue;
+      const code = readFileSync(join(installed, 'dist', 'edge', file), 'utf8');
+      expect(code).not.toMatch(/@grpc\/grpc-js|(?:from|import\s*\(|require\s*\()\s*["']node:/);
+      // Buffer.byteLength appears once, behind a typeof check (truncate.ts); nothing else of Buffer. The
+      // context-async-hooks manager is not bundled (its name may appear in a diagnosis's fix text).
+      expect(code).not.toMatch(
+        /\bBuffer\.(?:from|alloc|concat)|require_AsyncLocalStorageContextManager|exports\.AsyncLocalStorageContextManager/,
+      );
+    }
+  });
+
+  it('exports the same names as the Node build from each entry', () => {
+    const script = `const names = async (p) => Object.keys(await import(p)).sort().join(',');
+      const out = [];
+      for (const base of ${JSON.stringify(Object.values(subpaths))}) {
+        out.push((await names('./dist/edge/' + base + '.mjs')) === (await names('./dist/' + base + '.mjs')));
+      }
+      console.log(out.join(','));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: installed,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(out.trim()).toBe('true,true,true');
+  });
+});
+
 describe('the basalt-observe bin of the packed tarball', () => {
   /** The environment of local mode, without colours. */
   const localEnv = () => {

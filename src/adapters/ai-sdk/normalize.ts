@@ -78,7 +78,7 @@ export function filePart(data: unknown, mediaType: string | undefined): GenAiPar
       case 'url':
         return binaryPart(data.url, mediaType);
       case 'text':
-        return binaryPart(typeof data.text === 'string' ? Buffer.from(data.text) : undefined, mediaType);
+        return binaryPart(typeof data.text === 'string' ? new TextEncoder().encode(data.text) : undefined, mediaType);
       default:
         return binaryPart(undefined, mediaType);
     }

@@ -15,9 +15,12 @@ const HIDDEN_TAG = 'langsmith:hidden';
  * the consumer abandoned, is dropped with runs LangChain never ends. The held value is the handler's
  * tracer, which never points back at the handler.
  */
-const collected = new FinalizationRegistry<RunTracer>((tracer) =>
-  safely('langchain.collected', () => tracer.abandonAll()),
-);
+// Workers before compatibility date 2025-05-05 have no FinalizationRegistry: runs of a dropped
+// handler are then not ended by its collection.
+const collected =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<RunTracer>((tracer) => safely('langchain.collected', () => tracer.abandonAll()))
+    : undefined;
 
 /**
  * A LangChain.js callback handler that records every run as a Basalt span (§7): chains, runnables
@@ -41,7 +44,7 @@ export class BasaltCallbackHandler extends BaseCallbackHandler {
     // Awaited hooks run in the caller's async context, so a top-level run finds the active trace.
     super({ _awaitHandler: true });
     this.#tracer = new RunTracer(checkOptions(options));
-    collected.register(this, this.#tracer);
+    collected?.register(this, this.#tracer);
     enableRunContexts();
   }
 

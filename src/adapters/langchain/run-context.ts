@@ -1,7 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import type { Context } from '@opentelemetry/api';
-import { isRecord, registerActiveContextResolver, safely } from '../../core/integration.js';
+import { asyncLocalStorageClass, isRecord, registerActiveContextResolver, safely } from '../../core/integration.js';
 
 /**
  * How `BasaltContextManager` asks a handler for the context of one of its runs: a method under this
@@ -50,7 +49,9 @@ export function enableRunContexts(): void {
   if (ready) return;
   ready = true;
   safely('langchain.run-context', () => {
-    AsyncLocalStorageProviderSingleton.initializeGlobalInstance(new AsyncLocalStorage());
+    const Storage = asyncLocalStorageClass();
+    // Where the runtime has none (a Worker without nodejs_compat), LangChain keeps no run config.
+    if (Storage) AsyncLocalStorageProviderSingleton.initializeGlobalInstance(new Storage() as never);
     registerActiveContextResolver('langchain', langChainRunContext);
   });
 }

@@ -1,5 +1,5 @@
-import type { Context, ContextManager } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
+import { newStorageContextManager } from './storage-context.js';
 
 /**
  * Given the context the wrapped manager holds, the context an integration knows to be the active one
@@ -43,7 +43,8 @@ export function registerActiveContextResolver(name: string, resolver: ActiveCont
  * else it answers exactly what the wrapped manager does. Basalt installs it when it creates the
  * TracerProvider; an app that owns its provider passes it to its SDK.
  *
- * @param inner The manager that holds the contexts; default `new AsyncLocalStorageContextManager()`.
+ * @param inner The manager that holds the contexts; default OpenTelemetry's AsyncLocalStorage one
+ *   (on edge runtimes, one over the runtime's AsyncLocalStorage).
  * @example
  * new NodeSDK({ contextManager: new BasaltContextManager(), spanProcessors: [new BasaltSpanProcessor()] }).start();
  * @see docs/langchain.md, "Runs as the active context"
@@ -51,8 +52,8 @@ export function registerActiveContextResolver(name: string, resolver: ActiveCont
 export class BasaltContextManager implements ContextManager {
   readonly #inner: ContextManager;
 
-  constructor(inner: ContextManager = new AsyncLocalStorageContextManager()) {
-    this.#inner = inner;
+  constructor(inner: ContextManager | undefined = newStorageContextManager()) {
+    this.#inner = inner ?? NO_CONTEXT;
   }
 
   active(): Context {
@@ -93,3 +94,16 @@ export class BasaltContextManager implements ContextManager {
     return this;
   }
 }
+
+/** Where the runtime has no AsyncLocalStorage (a Worker without nodejs_compat): nothing is ever active. */
+const NO_CONTEXT: ContextManager = {
+  active: () => ROOT_CONTEXT,
+  with: (_context, fn, thisArg, ...args) => fn.apply(thisArg, args),
+  bind: (_context, target) => target,
+  enable() {
+    return this;
+  },
+  disable() {
+    return this;
+  },
+};

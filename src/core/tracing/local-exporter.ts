@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
 import type { ExportResult, ReadableSpan, SpanExporter } from './sdk-types.js';
 import { type SpanRecord, toRecord } from './span-record.js';
-import { TraceFile } from './trace-file.js';
+import { TraceFile, WRITES_TRACE_FILE } from './trace-file.js';
 import { formatPrintedTrace, terminalSupportsColor } from './trace-tree.js';
 
 export interface LocalTraceExporterOptions {
@@ -89,7 +89,9 @@ export class LocalTraceExporter implements SpanExporter {
 
   #printTree(records: SpanRecord[]): void {
     try {
-      this.#write(formatPrintedTrace(records, this.file, { color: terminalSupportsColor() }));
+      this.#write(
+        formatPrintedTrace(records, WRITES_TRACE_FILE ? this.file : undefined, { color: terminalSupportsColor() }),
+      );
     } catch (error) {
       this.#logger.once('local.print', 'warn', `Could not print a trace tree: ${String(error)}`);
     }

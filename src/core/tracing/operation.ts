@@ -48,8 +48,9 @@ export interface OperationOutcome {
   cancelled?: boolean;
 }
 
-/** Ends operations whose target (a dropped stream) was collected (#10.1); the target is unreachable from the operation. */
-const collected = new FinalizationRegistry<Operation>((op) => op.abandon());
+/** Ends operations whose target (a dropped stream) was collected (#10.1); none on Workers dated before 2025-05-05. */
+const collected =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Operation>((op) => op.abandon()) : undefined;
 
 /**
  * One unit of work of an integration, and the only code that decides root-or-child and ends spans
@@ -117,7 +118,7 @@ export class Operation {
     this.#done = true;
     this.#state?.untrack(this);
     this.#runtime?.untrack(this);
-    collected.unregister(this);
+    collected?.unregister(this);
     try {
       const recorded = typeof outcome === 'function' ? safely(`${this.#who}.outcome`, outcome, {}) : (outcome ?? {});
       safely(`${this.#who}.record`, () => this.#record(recorded));
@@ -139,7 +140,7 @@ export class Operation {
 
   /** Abandons the operation when `target` is garbage-collected before the operation ended. */
   endWhenCollected(target: object): void {
-    if (!this.#done) collected.register(target, this, this);
+    if (!this.#done) collected?.register(target, this, this);
   }
   /** Notes the first streamed chunk (only the first call counts). */
   markFirstChunk(): void {

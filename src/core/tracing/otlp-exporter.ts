@@ -2,6 +2,7 @@ import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
+import { createStopSignal } from './stop-signal.js';
 
 /** What one attempt to send an OTLP request came to. */
 export type SendOutcome =
@@ -10,13 +11,20 @@ export type SendOutcome =
   | { kind: 'retry'; error: Error; afterMs?: number }
   | { kind: 'fail'; error: Error };
 
+/** The stop switch a send listens to: what transports use of an `AbortSignal`. */
+export interface ExportSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** One OTLP protocol on the wire: OTLP/HTTP protobuf or OTLP/gRPC (`otlp-transports.ts`). */
 export interface OtlpTransport {
   /**
    * Sends one serialized `ExportTraceServiceRequest`. Resolves, never rejects, within `timeoutMs`,
    * and at once when `signal` aborts. Holds no reference on the event loop where it can avoid it.
    */
-  send(body: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<SendOutcome>;
+  send(body: Uint8Array, timeoutMs: number, signal: ExportSignal): Promise<SendOutcome>;
   /** Closes connections for good; every send has been aborted before. */
   close(): void;
 }
@@ -39,7 +47,7 @@ const JITTER = 0.2;
 export class OtlpExporter implements SpanExporter {
   readonly #transport: OtlpTransport;
   readonly #timeout: number;
-  readonly #stop = new AbortController();
+  readonly #stop = createStopSignal();
   readonly #inFlight = new Set<Promise<void>>();
   /**
    * One abort signal per export in flight, all aborted by `shutdown()`. Each send and back-off adds
@@ -108,7 +116,7 @@ export class OtlpExporter implements SpanExporter {
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; the timer does not hold the event loop. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: ExportSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

@@ -1,13 +1,9 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type * as Grpc from '@grpc/grpc-js';
-import { SDK_VERSION } from '../constants.js';
 import { redactUrl } from '../errors.js';
 import type { OtlpTransport, SendOutcome } from './otlp-exporter.js';
+import { aborted, statusOutcome, USER_AGENT } from './otlp-response.js';
 
-const USER_AGENT = `basalt-observe/${SDK_VERSION}`;
-
-/** HTTP statuses OTLP says to retry (as OpenTelemetry's exporters do). */
-const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 /** Network errors worth another attempt (as OpenTelemetry's exporters do). */
 const RETRYABLE_NETWORK_ERRORS = new Set([
   'ECONNRESET',
@@ -75,7 +71,7 @@ export function httpTransport(url: string, headers: Record<string, string>): Otl
           },
           (res) => {
             res.resume(); // the body (a partial-success message at most) is not needed
-            res.on('end', () => finish(responseOutcome(res, printable), false));
+            res.on('end', () => finish(responseOutcomeOf(res, printable), false));
             res.on('error', (error) => finish({ kind: 'retry', error }, true));
           },
         );
@@ -106,35 +102,9 @@ export function httpTransport(url: string, headers: Record<string, string>): Otl
   };
 }
 
-/** What to check for an HTTP status that no retry fixes (#11.3). */
-const STATUS_HINTS: Record<number, string> = {
-  401: 'check the authorization header: BASALT_API_KEY, or telemetry.headers',
-  403: 'check the authorization header: BASALT_API_KEY, or telemetry.headers',
-  404: 'check the endpoint path: a base URL such as http://host:4318 gets /v1/traces, a URL with a path is used as given',
-  405: 'check the endpoint path: a base URL such as http://host:4318 gets /v1/traces, a URL with a path is used as given',
-};
-
-function responseOutcome(res: IncomingMessage, url: string): SendOutcome {
-  const status = res.statusCode ?? 0;
-  if (status >= 200 && status < 300) return { kind: 'ok' };
-  const hint = STATUS_HINTS[status] ? ` (${STATUS_HINTS[status]})` : '';
-  const error = new Error(
-    `OTLP export to ${url} failed with HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${hint}`,
-  );
-  if (!RETRYABLE_STATUSES.has(status)) return { kind: 'fail', error };
-  return { kind: 'retry', error, afterMs: retryAfterMs(res.headers['retry-after']) };
+function responseOutcomeOf(res: IncomingMessage, url: string): SendOutcome {
+  return statusOutcome(res.statusCode ?? 0, res.statusMessage, res.headers['retry-after'], url);
 }
-
-/** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
-function retryAfterMs(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-const aborted = (): SendOutcome => ({ kind: 'fail', error: new Error('export aborted: the exporter is shut down') });
 
 const EXPORT_METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 /** gRPC codes OTLP says to retry: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE, DATA_LOSS. */

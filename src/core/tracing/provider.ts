@@ -12,12 +12,13 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedConfig } from '../config.js';
 import { SDK_TYPE, SDK_VERSION } from '../constants.js';
 import type { Logger } from '../logger.js';
-import { BasaltContextManager } from './active-context.js';
 import { ATTR } from './attributes.js';
+import { installContextManager } from './context-manager.js';
 import { createOtlpExporter } from './exporter.js';
 import { LocalTraceExporter } from './local-exporter.js';
 import type { SpanExporter } from './sdk-types.js';
 import { BasaltSpanProcessor } from './span-processor.js';
+import { WRITES_TRACE_FILE } from './trace-file.js';
 
 export const TRACER_NAME = 'basalt-observe';
 
@@ -68,7 +69,13 @@ export function startTracing(config: ResolvedConfig, logger: Logger): StartedTra
     }),
     spanProcessors: processors,
   });
-  installContextManager();
+  if (!installContextManager()) {
+    logger.once(
+      'no-context-manager',
+      'warn',
+      'This runtime has no AsyncLocalStorage (a Cloudflare Worker without the nodejs_compat flag?): spans do not nest by themselves across calls. Each AI SDK call still gets its own trace, and observe({ parent: span }) still makes a child; on Workers, enable nodejs_compat for automatic nesting.',
+    );
+  }
   // Registered globally only when no other provider is, so third-party spans nest under ours.
   if (!trace.setGlobalTracerProvider(provider)) {
     logger.debug('Another TracerProvider is registered: Basalt spans use their own provider.');
@@ -96,7 +103,9 @@ function exportersFor(config: ResolvedConfig, logger: Logger): SpanExporter[] {
   logger.once(
     'local-mode',
     'info',
-    `Local mode: no API key and no endpoint, traces are written to ${telemetry.localTraceFile} and nothing leaves the machine.`,
+    WRITES_TRACE_FILE
+      ? `Local mode: no API key and no endpoint, traces are written to ${telemetry.localTraceFile} and nothing leaves the machine.`
+      : 'Local mode: no API key and no endpoint, trace trees are printed to the console and nothing leaves the runtime.',
   );
   return [
     new LocalTraceExporter({
@@ -106,16 +115,6 @@ function exportersFor(config: ResolvedConfig, logger: Logger): SpanExporter[] {
       logger,
     }),
   ];
-}
-
-/**
- * AsyncLocalStorage context, unless the app registered a context manager already; wrapped so that an
- * integration's run is the active context inside its body (`active-context.ts`).
- */
-function installContextManager(): void {
-  const manager = new BasaltContextManager();
-  manager.enable();
-  if (!context.setGlobalContextManager(manager)) manager.disable();
 }
 
 /** What a `BasaltSpanProcessor` writes into when it sees the probe span. */

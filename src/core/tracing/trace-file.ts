@@ -1,6 +1,9 @@
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
+/** Whether local mode writes the trace file on this build (the edge build's `trace-file-edge.ts` does not). */
+export const WRITES_TRACE_FILE = true;
+
 /** The one older file kept beside the trace file: `traces.jsonl` → `traces.jsonl.1`. */
 export function previousTraceFile(file: string): string {
   return `${file}.1`;

@@ -40,10 +40,14 @@ export function formatTraceTree(spans: readonly SpanRecord[], options: TreeOptio
 
 /**
  * A trace as local mode prints it, live and from `basalt-observe traces`: the tree, then a line
- * with the trace id and the file it is in.
+ * with the trace id and the file it is in (none where no file is written: edge runtimes).
  */
-export function formatPrintedTrace(spans: readonly SpanRecord[], file: string, options: TreeOptions = {}): string {
-  return `${formatTraceTree(spans, options)}\n  trace ${spans[0]?.traceId} → ${file}\n`;
+export function formatPrintedTrace(
+  spans: readonly SpanRecord[],
+  file: string | undefined,
+  options: TreeOptions = {},
+): string {
+  return `${formatTraceTree(spans, options)}\n  trace ${spans[0]?.traceId}${file === undefined ? '' : ` → ${file}`}\n`;
 }
 
 function describe(span: SpanRecord, paint: (code: string, text: string) => string): string {
@@ -92,8 +96,13 @@ function durationMs(span: SpanRecord): string {
 }
 
 /** Colour only for a terminal that wants it (`NO_COLOR`, `FORCE_COLOR` respected). */
-export function terminalSupportsColor(stream: { isTTY?: boolean } = process.stdout): boolean {
-  if (process.env.NO_COLOR) return false;
-  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
-  return stream.isTTY === true;
+export function terminalSupportsColor(stream?: { isTTY?: boolean }): boolean {
+  // Edge runtimes have no `process` (Workers without nodejs_compat) or one without `stdout`.
+  const proc = globalThis.process as
+    | { env?: Record<string, string | undefined>; stdout?: { isTTY?: boolean } }
+    | undefined;
+  const env = proc?.env ?? {};
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
+  return (stream ?? proc?.stdout)?.isTTY === true;
 }

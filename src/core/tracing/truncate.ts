@@ -5,17 +5,48 @@ import { DEFAULT_MAX_PAYLOAD_BYTES } from '../constants.js';
 /** Marks a cut payload: whatever was left out (bytes, items, keys, depth), the text says so. */
 export const TRUNCATION_MARKER = '…[truncated by basalt-observe]';
 
-const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER, 'utf8');
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The UTF-8 size of `text`: `Buffer.byteLength` where there is a `Buffer` (Node, Bun, Deno, Workers
+ * with nodejs_compat), else counted without encoding it (Vercel Edge, Workers without
+ * nodejs_compat). A lone surrogate counts 3 bytes, as its replacement character U+FFFD encodes.
+ */
+export const utf8Length: (text: string) => number =
+  typeof Buffer === 'function' && typeof Buffer.byteLength === 'function'
+    ? (text) => Buffer.byteLength(text, 'utf8')
+    : countUtf8;
+
+/** The UTF-8 size of `text`, counted code unit by code unit. */
+export function countUtf8(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next < 0xe000) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+const MARKER_BYTES = utf8Length(TRUNCATION_MARKER);
 
 /** Cuts `text` so that its UTF-8 size, marker included, is at most `maxBytes`. */
 export function truncate(text: string, maxBytes: number): string {
   // A UTF-16 unit is at most 3 UTF-8 bytes: short strings need no measuring.
-  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  if (text.length * 3 <= maxBytes || utf8Length(text) <= maxBytes) return text;
   const budget = Math.max(0, maxBytes - MARKER_BYTES);
-  let cut = Buffer.from(text.slice(0, budget), 'utf8').subarray(0, budget).toString('utf8');
+  let cut = decoder.decode(encoder.encode(text.slice(0, budget)).subarray(0, budget));
   // A cut inside a multi-byte character decodes to U+FFFD (3 bytes): drop it.
-  while (cut.endsWith('\uFFFD') && Buffer.byteLength(cut, 'utf8') > budget - 2) cut = cut.slice(0, -1);
-  if (Buffer.byteLength(cut, 'utf8') > budget) cut = cut.slice(0, -1);
+  while (cut.endsWith('\uFFFD') && utf8Length(cut) > budget - 2) cut = cut.slice(0, -1);
+  if (utf8Length(cut) > budget) cut = cut.slice(0, -1);
   return cut + TRUNCATION_MARKER;
 }
 
