@@ -42,9 +42,17 @@ export async function checkEdge(check: RuntimeCheck): Promise<void> {
   };
   for (const withStorage of [true, false]) {
     const name = withStorage ? 'with the AsyncLocalStorage global' : 'without AsyncLocalStorage';
+    const warnings: string[] = [];
+    const edgeConsole = Object.assign(Object.create(console), {
+      warn: (...args: unknown[]) => {
+        warnings.push(args.map(String).join(' '));
+        console.warn(...args);
+      },
+    });
     const runtime = new EdgeRuntime({
       initialCode: code,
-      extend: (context) => Object.assign(context, { process: { env } }, withStorage ? { AsyncLocalStorage } : {}),
+      extend: (context) =>
+        Object.assign(context, { process: { env }, console: edgeConsole }, withStorage ? { AsyncLocalStorage } : {}),
     });
     const user = `edge-user-${withStorage ? 'als' : 'plain'}`;
     const res = await runtime.dispatchFetch('http://localhost/api/chat', {
@@ -64,6 +72,12 @@ export async function checkEdge(check: RuntimeCheck): Promise<void> {
           'edge-chat | basalt_trace | identity | out=- | status=0 | output',
         ].join('\n'),
       `edge (${name}): the request's root and generation with identity and usage, exported through waitUntil\n${check.shape(spans, user).join('\n')}`,
+    );
+    const told = warnings.filter((w) => w.startsWith('[basalt]'));
+    const expected = withStorage ? [] : [/has no AsyncLocalStorage.*Fix: On Cloudflare Workers, add/];
+    expect(
+      told.length === expected.length && expected.every((re, i) => re.test(told[i] ?? '')),
+      `edge (${name}): ${withStorage ? 'no warning' : 'one warning, that nesting needs AsyncLocalStorage'} (${told.length} told${told.length ? `: ${told.join(' | ')}` : ''})`,
     );
   }
 }

@@ -103,13 +103,14 @@ export class Diagnostics {
 
   #check(findings: DiagnosisFinding[], state: Diagnosis['tracing'], tracing?: StartedTracing, root?: Span): void {
     const started = state === 'basalt-provider' || state === 'app-provider';
-    const mismatch = started ? apiMismatch(state) : undefined;
+    const mismatch = started && tracing?.contextManager !== false ? apiMismatch(state) : undefined;
     if (mismatch) findings.push(mismatch);
     if (root && !root.isRecording()) findings.push(notRecording());
     if (state === 'basalt-provider' && !mismatch && globalDelegate() !== tracing?.provider) {
       findings.push(FOREIGN_PROVIDER);
     }
-    if (started && !contextWorks()) findings.push(NO_CONTEXT_MANAGER);
+    if (started && !contextWorks())
+      findings.push(tracing?.contextManager === false ? NO_ASYNC_LOCAL_STORAGE : NO_CONTEXT_MANAGER);
     if (this.#spanAfterShutdown) findings.push({ code: 'span-after-shutdown', severity: 'warning', ...AFTER_SHUTDOWN });
     if (this.platform && state !== 'app-provider' && this.#rootEnded && !this.#flushes()) {
       findings.push(serverless(this.platform));
@@ -202,6 +203,15 @@ const NO_CONTEXT_MANAGER: DiagnosisFinding = {
   cause:
     'No OpenTelemetry context manager is registered, so no span is ever active: `observe()` children, adapter spans and other instrumentations’ spans do not nest under their Basalt root (each becomes its own trace or is not recorded).',
   fix: "Register one where the TracerProvider is set up: `context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())`, the manager being the @opentelemetry/context-async-hooks package's (NodeSDK and registerOTel do it for you).",
+};
+
+/** Basalt made the provider on a runtime without AsyncLocalStorage (a Worker without nodejs_compat). */
+const NO_ASYNC_LOCAL_STORAGE: DiagnosisFinding = {
+  code: 'no-context-manager',
+  severity: 'warning',
+  cause:
+    'This runtime has no AsyncLocalStorage (a Cloudflare Worker without the nodejs_compat flag?), so no span is ever active: spans do not nest by themselves across calls. Each AI SDK call still gets its own trace, and observe({ parent: span }) still makes a child.',
+  fix: 'On Cloudflare Workers, add `compatibility_flags = ["nodejs_compat"]` to wrangler.toml; elsewhere, pass `parent` explicitly.',
 };
 
 const AFTER_SHUTDOWN = {

@@ -31,6 +31,8 @@ export interface StartedTracing {
   provider: BasicTracerProvider | undefined;
   /** Whether the export pipeline is ours (then a last flush at exit is ours to do). */
   owned: boolean;
+  /** False when we made the provider on a runtime without AsyncLocalStorage: no context manager. */
+  contextManager: boolean;
 }
 
 /**
@@ -47,7 +49,13 @@ export function startTracing(config: ResolvedConfig, logger: Logger): StartedTra
   const found = appProcessors();
   if (found.length > 0) {
     logger.debug("Using the app's TracerProvider, which has a BasaltSpanProcessor.");
-    return { tracer: trace.getTracer(TRACER_NAME, SDK_VERSION), processors: found, provider: undefined, owned: false };
+    return {
+      tracer: trace.getTracer(TRACER_NAME, SDK_VERSION),
+      processors: found,
+      provider: undefined,
+      owned: false,
+      contextManager: true,
+    };
   }
   const { telemetry } = config;
   const processors = exportersFor(config, logger).map(
@@ -69,18 +77,13 @@ export function startTracing(config: ResolvedConfig, logger: Logger): StartedTra
     }),
     spanProcessors: processors,
   });
-  if (!installContextManager()) {
-    logger.once(
-      'no-context-manager',
-      'warn',
-      'This runtime has no AsyncLocalStorage (a Cloudflare Worker without the nodejs_compat flag?): spans do not nest by themselves across calls. Each AI SDK call still gets its own trace, and observe({ parent: span }) still makes a child; on Workers, enable nodejs_compat for automatic nesting.',
-    );
-  }
+  // Without one (no AsyncLocalStorage on this runtime), the first root's diagnosis says so once.
+  const contextManager = installContextManager();
   // Registered globally only when no other provider is, so third-party spans nest under ours.
   if (!trace.setGlobalTracerProvider(provider)) {
     logger.debug('Another TracerProvider is registered: Basalt spans use their own provider.');
   }
-  return { tracer: provider.getTracer(TRACER_NAME, SDK_VERSION), processors, provider, owned: true };
+  return { tracer: provider.getTracer(TRACER_NAME, SDK_VERSION), processors, provider, owned: true, contextManager };
 }
 
 /**
