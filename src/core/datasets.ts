@@ -1,6 +1,6 @@
 import { type Dataset, readDataset } from './dataset.js';
-import { BasaltConfigError, redactUrl } from './errors.js';
-import { type ApiClient, createApiClient, invalidResponse } from './http.js';
+import { BasaltConfigError } from './errors.js';
+import { type ApiClient, basaltApi, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
 import { describeValue } from './values.js';
 
@@ -26,15 +26,10 @@ const MAX_WARNING_LENGTH = 500;
 export class Datasets {
   readonly #api: ApiClient | undefined;
   readonly #logger: Logger;
-  readonly #urlWithCredentials: string | undefined;
 
   constructor(options: { apiUrl: string; apiKey: string | undefined; timeoutMs: number; logger: Logger }) {
     this.#logger = options.logger;
-    const url = new URL(options.apiUrl);
-    this.#urlWithCredentials = url.username || url.password ? redactUrl(options.apiUrl) : undefined;
-    this.#api = options.apiKey
-      ? createApiClient({ apiUrl: options.apiUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs })
-      : undefined;
+    this.#api = basaltApi(options);
   }
 
   /**
@@ -59,11 +54,6 @@ export class Datasets {
       );
       const { readLocalDataset } = await import('./local-dataset.js');
       return readLocalDataset(slug, options.dir ?? '.basalt/datasets');
-    }
-    if (this.#urlWithCredentials !== undefined) {
-      throw new BasaltConfigError(
-        `apiUrl must not carry credentials (user:password@): the Basalt API authenticates with the API key; got ${JSON.stringify(this.#urlWithCredentials)}`,
-      );
     }
     const path = `datasets/${encodeURIComponent(slug)}`;
     const body = await this.#api.get(path, MAX_DATASET_BYTES);

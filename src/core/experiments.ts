@@ -1,7 +1,7 @@
 import type { ExperimentRun, RunExperimentOptions } from '../experiments/run-options.js';
 import type { DatasetRow } from './dataset.js';
-import { BasaltConfigError, redactUrl } from './errors.js';
-import { type ApiClient, createApiClient, invalidResponse } from './http.js';
+import { BasaltConfigError } from './errors.js';
+import { type ApiClient, basaltApi, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
 import { describeValue } from './values.js';
 
@@ -33,16 +33,10 @@ const MAX_LENGTH = { id: 256, name: 1024, featureSlug: 256, createdAt: 64 } as c
 export class Experiments {
   readonly #api: ApiClient | undefined;
   readonly #logger: Logger;
-  /** `apiUrl` as printed, when it carries credentials: such a URL is refused at `create` (see there). */
-  readonly #urlWithCredentials: string | undefined;
 
   constructor(options: { apiUrl: string; apiKey: string | undefined; timeoutMs: number; logger: Logger }) {
     this.#logger = options.logger;
-    const url = new URL(options.apiUrl);
-    this.#urlWithCredentials = url.username || url.password ? redactUrl(options.apiUrl) : undefined;
-    this.#api = options.apiKey
-      ? createApiClient({ apiUrl: options.apiUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs })
-      : undefined;
+    this.#api = basaltApi(options);
   }
 
   /**
@@ -65,11 +59,6 @@ export class Experiments {
         'No API key: experiments are created locally (ids prefixed "local-") and nothing is sent to Basalt.',
       );
       return { id: `local-${globalThis.crypto.randomUUID()}`, name, featureSlug, createdAt: new Date() };
-    }
-    if (this.#urlWithCredentials !== undefined) {
-      throw new BasaltConfigError(
-        `apiUrl must not carry credentials (user:password@): the Basalt API authenticates with the API key; got ${JSON.stringify(this.#urlWithCredentials)}`,
-      );
     }
     return parseExperiment(await this.#api.post(PATH, { featureSlug, name }));
   }

@@ -2,6 +2,7 @@ import ky, { HTTPError, type Options } from 'ky';
 import { SDK_TYPE, SDK_VERSION } from './constants.js';
 import {
   type BasaltApiError,
+  BasaltConfigError,
   BasaltInvalidResponseError,
   BasaltNetworkError,
   BasaltTimeoutError,
@@ -36,6 +37,28 @@ export interface ApiClient {
 const RETRY_STATUSES = [429, 503];
 /** Retries of one call at most; each must also fit in what is left of `timeoutMs`. */
 const MAX_RETRIES = 2;
+
+/**
+ * The API client of `basalt.experiments` and `basalt.datasets`: `undefined` without an API key (local
+ * mode). An `apiUrl` that carries credentials (`user:password@`) gets a client whose every call
+ * rejects with a `BasaltConfigError`: `fetch` refuses such a URL, and the API authenticates with the key.
+ */
+export function basaltApi(options: {
+  apiUrl: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
+}): ApiClient | undefined {
+  const { apiUrl, apiKey, timeoutMs } = options;
+  if (!apiKey) return undefined;
+  const url = new URL(apiUrl);
+  if (!url.username && !url.password) return createApiClient({ apiUrl, apiKey, timeoutMs });
+  const refuse = async (): Promise<never> => {
+    throw new BasaltConfigError(
+      `apiUrl must not carry credentials (user:password@): the Basalt API authenticates with the API key; got ${JSON.stringify(redactUrl(apiUrl))}`,
+    );
+  };
+  return { post: refuse, get: refuse };
+}
 
 /**
  * The client of the Basalt API. A POST is retried only where the server did not process it (§4):

@@ -109,6 +109,10 @@ describe('credentials in a URL', () => {
     expect(error).toBeInstanceOf(BasaltConfigError);
     expect((error as Error).message).toContain('apiUrl');
     expect((error as Error).message).toContain(`http://***@${server.url.slice('http://'.length)}`);
+    // The same refusal for datasets (one API client for both).
+    const datasetError = await t.basalt.datasets.get('tickets').catch((e: unknown) => e);
+    expect(datasetError).toBeInstanceOf(BasaltConfigError);
+    expect((datasetError as Error).message).toBe((error as Error).message);
     expect(server.requests).toHaveLength(0);
   });
 
