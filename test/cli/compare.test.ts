@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../../src/cli/run.js';
+import { runBin } from '../helpers/cli.js';
 import { makeRun, writeRun } from '../helpers/run-files.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -18,23 +18,7 @@ beforeEach(() => {
 /** Runs `basalt-observe compare <argv>` in the temp folder. */
 const cli = (argv: string[]) => basaltObserve(['compare', ...argv]);
 
-async function basaltObserve(argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    cwd: dir,
-    env: {},
-    color: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const basaltObserve = (argv: string[]) => runBin(argv, dir);
 
 /** Three runs an hour apart (`v1` oldest), the last one sharded in two files. */
 function threeRuns() {

@@ -1,9 +1,9 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../../src/cli/run.js';
 import { Basalt, observe } from '../../src/index.js';
 import '../helpers/tracing.js'; // resets the process-wide tracing after each test
+import { runBin } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
 let dir = '';
@@ -22,23 +22,8 @@ beforeEach(() => {
 });
 
 /** Runs `basalt-observe <argv>` in `cwd` with `env`; returns the exit code and what it wrote. */
-async function cli(argv: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    cwd: options.cwd ?? dir,
-    env: options.env ?? {},
-    color: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = (argv: string[], options: { cwd?: string; env?: Record<string, string> } = {}) =>
+  runBin(argv, options.cwd ?? dir, options.env ?? {});
 
 /**
  * Traces `count` roots (`ticket-0`…, each with a `lookup` child) in local mode into `file`, and
