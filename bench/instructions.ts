@@ -12,12 +12,12 @@
  *   batch of 50 encoded to OTLP protobuf as the exporter does (not sent: the encoding is the part in
  *   this process).
  * - `stream-bare` / `stream-basalt` with a third argument `chunks`: 200 `doStream` calls of `chunks`
- *   parts each, read to the end, bare or through the middleware, after an AsyncLocalStorage was entered (`N` is then the chunk count of
+ *   parts each, read to the end, bare or through the middleware, after the context manager's AsyncLocalStorage was entered (`N` is then the chunk count of
  *   each stream: count at two lengths, the slope is the cost per chunk).
  * - `langchain-bare` / `langchain-basalt` / `langchain-langfuse`: `N` invokes of
  *   `prompt | FakeListChatModel | parser`, bare, with BasaltCallbackHandler or Langfuse's handler.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { context } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -52,9 +52,9 @@ if (mode === 'generate') {
     }
   }
 } else if (mode.startsWith('stream-')) {
-  // As in the bench after its first section: an AsyncLocalStorage entered once (OpenTelemetry's
-  // context manager), so both arms pay Node 20's promise hooks and the difference is ours alone.
-  new AsyncLocalStorage<true>().run(true, () => undefined);
+  // As in the bench after its first section: the context manager's AsyncLocalStorage entered once
+  // (in both arms the same one), so both pay Node 20's promise hooks and the difference is ours alone.
+  context.with(context.active(), () => undefined);
   const { mock, wrapped, clear } = mockModels(size);
   const model = mode === 'stream-basalt' ? wrapped : mock;
   for (let i = 0; i < 200; i++) {
