@@ -54,7 +54,7 @@ const externals: EsbuildPlugin = {
 const define = { __BASALT_SDK_VERSION__: JSON.stringify(version) };
 
 /** The library: four entries, ESM and CJS, with their types. */
-const library: Options = {
+export const library: Options = {
   entry: {
     index: 'src/index.ts',
     'adapters/ai-sdk/index': 'src/adapters/ai-sdk/index.ts',

@@ -28,14 +28,47 @@ async function settled(batch: () => Promise<bigint>): Promise<bigint> {
  * of its own (`setLangfuseTracerProvider`), batching into a counting exporter: nothing leaves the
  * process, and no Langfuse keys are needed.
  */
-export async function benchLangChain(sink: BasaltSink, plan: Plan): Promise<Measured & { openRuns: number }> {
-  const chain = ChatPromptTemplate.fromMessages([
+function benchChain() {
+  return ChatPromptTemplate.fromMessages([
     ['system', 'You are a support assistant. Answer in one line.'],
     ['human', '{question}'],
   ])
     .pipe(new FakeListChatModel({ responses: ['Your order ships today; you will get a tracking link by email.'] }))
     .pipe(new StringOutputParser());
-  const input = { question: 'My order #1234 has not arrived yet. What can I do?' };
+}
+
+const INPUT = { question: 'My order #1234 has not arrived yet. What can I do?' };
+
+/**
+ * `calls` invokes of the bench chain with `handler` (`bare`, `basalt` or `langfuse`), each batch of
+ * 50 settled and flushed: a fixed amount of work for callgrind (bench/instructions.ts).
+ */
+export async function runChains(handler: string, calls: number, flush: () => Promise<void>): Promise<void> {
+  const chain = benchChain();
+  const langfuse = countingProvider();
+  setLangfuseTracerProvider(langfuse.provider);
+  const callbacks =
+    handler === 'basalt'
+      ? [new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY })]
+      : handler === 'langfuse'
+        ? [new CallbackHandler({ userId: IDENTITY.user.id, sessionId: 'session-1' })]
+        : [];
+  for (let i = 0; i < calls; i++) {
+    await chain.invoke(INPUT, { callbacks });
+    if (i % 50 === 49) {
+      await awaitAllCallbacks();
+      await flush();
+      await langfuse.provider.forceFlush();
+    }
+  }
+  await awaitAllCallbacks();
+  setLangfuseTracerProvider(null);
+  await langfuse.provider.shutdown();
+}
+
+export async function benchLangChain(sink: BasaltSink, plan: Plan): Promise<Measured & { openRuns: number }> {
+  const chain = benchChain();
+  const input = INPUT;
 
   const basaltHandler = new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY });
   const langfuse = countingProvider();

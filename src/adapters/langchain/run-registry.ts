@@ -130,9 +130,14 @@ export class RunRegistry {
       this.#runs.set(runId, [entry]);
     }
     group.runs.add(entry);
-    if (parent) parent.openChildren++;
+    if (parent) {
+      // `reserve` touched the parent's group already.
+      parent.openChildren++;
+    } else {
+      this.#groups.add(group);
+      this.#touch(group);
+    }
     this.#size++;
-    this.#touch(group);
     if (this.#timer === undefined) this.#arm(this.#limits.idleTimeoutMs);
   }
 
@@ -170,11 +175,9 @@ export class RunRegistry {
     return (inherited.length > 0 ? inherited : open).at(-1);
   }
 
+  /** Marks activity: only a timestamp (the set is not reordered; `leastRecent` scans when a bound is hit). */
   #touch(group: RunGroup): void {
     group.lastActivity = performance.now();
-    // Re-inserted last: the set stays ordered by activity, least recent first.
-    this.#groups.delete(group);
-    this.#groups.add(group);
   }
 
   /** Ends the group's open runs as cancelled, latest started first, so its top-level run ends last. */

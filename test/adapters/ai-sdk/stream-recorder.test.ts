@@ -118,6 +118,32 @@ describe('recordedStream', () => {
     expect(counter.pulls).toBe(2);
   });
 
+  it('answers concurrent reads of a slow source in order, reading one part per read', async () => {
+    let pulls = 0;
+    let i = 0;
+    const parts = ['a', 'b', 'c'];
+    const slow = new ReadableStream<string>(
+      {
+        async pull(controller) {
+          pulls++;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (i < parts.length) controller.enqueue(parts[i++] as string);
+          else controller.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const { observer, events } = recordingObserver();
+    const reader = recordedStream(slow, observer).getReader();
+    const reads = await Promise.all([reader.read(), reader.read()]);
+    expect(reads.map((r) => r.value)).toEqual(['a', 'b']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pulls).toBe(2);
+    expect(await reader.read()).toEqual({ done: false, value: 'c' });
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+    expect(events.map(([kind, value]) => `${kind}${value ?? ''}`)).toEqual(['parta', 'partb', 'partc', 'end']);
+  });
+
   it('ends only when the consumer reads past the last part', async () => {
     const { observer, events } = recordingObserver();
     const reader = recordedStream(countedSource(['only']).stream, observer).getReader();
