@@ -12,7 +12,7 @@ export { type ExperimentRef, type Identity, inTrace } from './tracing/context.js
 export * from './tracing/gen-ai.js';
 export { Operation, type OperationOutcome, type OperationRequest, openOperation } from './tracing/operation.js';
 export { logOnce, safely } from './tracing/safely.js';
-export { genAiInputContent, SharedContent } from './tracing/shared-content.js';
+export { promptContent } from './tracing/shared-content.js';
 export { asyncLocalStorageClass } from './tracing/storage-context.js';
 export {
   checkTraceDefaults,

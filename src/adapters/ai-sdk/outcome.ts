@@ -4,15 +4,14 @@ import {
   type GenAiMessage,
   type GenAiPart,
   type GenAiUsage,
-  genAiInputContent,
   generationSpanName,
   isRecord,
   type OperationOutcome,
   type OperationRequest,
   outputValue,
+  promptContent,
   providerAttributes,
   requestAttributes,
-  SharedContent,
   usageAttributes,
 } from '../../core/integration.js';
 import type { ResolvedCallOptions } from './call-options.js';
@@ -53,15 +52,8 @@ export function chatRequest(
   const { system, messages } = promptToGenAi(params.prompt);
   // The prompt is written as `basalt.span.input` (root and generation) and as the GenAI content
   // attributes: each piece is serialized once, the input's text made from theirs (#14).
-  const messagesContent = new SharedContent(messages);
-  const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messagesContent };
-  let systemContent: SharedContent | undefined;
-  if (system.length > 0) {
-    systemContent = new SharedContent(system);
-    content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = systemContent;
-  }
   const whole: GenAiMessage[] = system.length > 0 ? [{ role: 'system', parts: system }, ...messages] : messages;
-  const input = genAiInputContent(whole, systemContent, messagesContent);
+  const { input, content } = promptContent(whole, system, messages);
   const tools = toolDefinitions(params.tools);
   if (tools) content[ATTR.GEN_AI_TOOL_DEFINITIONS] = tools;
   return generation('basaltMiddleware', generationSpanName('chat', model.modelId), options, attributes, input, content);

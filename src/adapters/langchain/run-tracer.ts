@@ -2,7 +2,6 @@ import { type Attributes, type Context, context } from '@opentelemetry/api';
 import {
   ATTR,
   type GenAiMessage,
-  genAiInputContent,
   generationSpanName,
   isRecord,
   logOnce,
@@ -11,7 +10,7 @@ import {
   type OperationOutcome,
   openOperation,
   outputValue,
-  SharedContent,
+  promptContent,
 } from '../../core/integration.js';
 import { type ModelOperation, modelEndAttributes, modelStartAttributes, serializedName } from './generation.js';
 import { splitSystem } from './messages.js';
@@ -143,13 +142,7 @@ export class RunTracer {
     const runName = run.runName ?? serializedName(run.llm) ?? name;
     const { system, messages } = splitSystem(run.input);
     // Every message as `basalt.span.input`, and split as the GenAI content: serialized once (#14).
-    const messagesContent = new SharedContent(messages);
-    const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messagesContent };
-    let systemContent: SharedContent | undefined;
-    if (system.length > 0) {
-      systemContent = new SharedContent(system);
-      content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = systemContent;
-    }
+    const { input, content } = promptContent(run.input, system, messages);
     if (tools.length > 0) content[ATTR.GEN_AI_TOOL_DEFINITIONS] = tools;
     this.start({
       runId: run.runId,
@@ -157,7 +150,7 @@ export class RunTracer {
       name,
       runName,
       kind: 'generation',
-      input: genAiInputContent(run.input, systemContent, messagesContent),
+      input,
       attributes,
       content,
       metadata: run.metadata,

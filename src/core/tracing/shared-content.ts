@@ -1,4 +1,5 @@
 import type { ResolvedTelemetry } from '../config.js';
+import { ATTR } from './attributes.js';
 import type { GenAiMessage, GenAiPart } from './gen-ai.js';
 import { serialize } from './serialize.js';
 import { byteCap, TRUNCATION_MARKER, truncate } from './truncate.js';
@@ -83,4 +84,24 @@ function sameItems(list: readonly unknown[], from: number, items: readonly unkno
   if (list.length - from !== items.length) return false;
   for (let i = 0; i < items.length; i++) if (list[from + i] !== items[i]) return false;
   return true;
+}
+
+/**
+ * The content of a model call's prompt, each piece serialized once: `gen_ai.input.messages` and
+ * (when there is a system part) `gen_ai.system_instructions` in `content`, and `basalt.span.input`
+ * made from their texts (`genAiInputContent`) for `input`, the whole prompt as the adapter writes it.
+ */
+export function promptContent(
+  input: GenAiMessage[],
+  system: GenAiPart[],
+  messages: GenAiMessage[],
+): { input: SharedContent; content: Record<string, unknown> } {
+  const messagesContent = new SharedContent(messages);
+  const content: Record<string, unknown> = { [ATTR.GEN_AI_INPUT_MESSAGES]: messagesContent };
+  let systemContent: SharedContent | undefined;
+  if (system.length > 0) {
+    systemContent = new SharedContent(system);
+    content[ATTR.GEN_AI_SYSTEM_INSTRUCTIONS] = systemContent;
+  }
+  return { input: genAiInputContent(input, systemContent, messagesContent), content };
 }
