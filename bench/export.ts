@@ -42,7 +42,7 @@ export async function resetTracing(basalt: Basalt): Promise<void> {
 const KINDS = ['retrieval', 'function', 'generation', 'tool'] as const;
 
 /** One trace of 5 spans (a root and 4 children) with small inputs and outputs. */
-function oneTrace(i: number): void {
+export function oneTrace(i: number): void {
   startObserve(
     { name: 'analyse_ticket', featureSlug: FEATURE, identity: IDENTITY, input: { ticket: i, text: 'Order late' } },
     (root) => {

@@ -1,24 +1,9 @@
-import { type Basalt, observe, startObserve } from 'basalt-observe';
-import { FEATURE, IDENTITY } from './ai-sdk.js';
+import type { Basalt } from 'basalt-observe';
+import { oneTrace } from './export.js';
 
-const KINDS = ['retrieval', 'function', 'generation', 'tool'] as const;
+/** Spans of one `oneTrace` (a root and 4 children, as bench/export.ts makes them). */
 const SPANS_PER_TRACE = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One trace of 5 spans (a root and 4 children) with small inputs and outputs, as bench/export.ts. */
-function oneTrace(i: number): void {
-  startObserve(
-    { name: 'analyse_ticket', featureSlug: FEATURE, identity: IDENTITY, input: { ticket: i, text: 'Order late' } },
-    (root) => {
-      for (const kind of KINDS) {
-        observe({ name: `step ${kind}`, kind, input: `input of step ${kind} for ticket ${i}` }, (span) =>
-          span.setOutput(`output of step ${kind}`),
-        );
-      }
-      root.setOutput({ answer: 'Your order ships today.' });
-    },
-  );
-}
 
 export interface BurstResult {
   spans: number;
