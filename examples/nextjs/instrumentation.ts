@@ -6,8 +6,8 @@
  * are in place before Next.js starts its request span for the first request, so that request's
  * Basalt root is a child of Next.js's span exactly like every later request's. Every span started
  * inside a Basalt trace — the AI SDK middleware's, Next.js' own `fetch` spans — lands in the same
- * trace. Only the Node.js runtime loads it: OpenTelemetry exporters and AsyncLocalStorage do not
- * exist on the Edge runtime.
+ * trace. Registered for the Node.js runtime only: an edge route (app/api/edge/route.ts) gets
+ * basalt-observe's edge build, which starts its tracing on its first span and flushes with `after`.
  *
  * An app that already registers OpenTelemetry (`@vercel/otel`, Sentry, …) adds a
  * `BasaltSpanProcessor` to that provider first, then calls `registerBasalt()`: see README.md.

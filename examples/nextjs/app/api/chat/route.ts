@@ -4,7 +4,7 @@ import { basaltMiddleware } from 'basalt-observe/ai-sdk';
 import { after } from 'next/server';
 import { basalt } from '@/lib/basalt';
 
-// OpenTelemetry exporters need Node.js APIs.
+// The Node.js runtime: the tracing registered in instrumentation.ts (app/api/edge/route.ts is the edge variant).
 export const runtime = 'nodejs';
 
 const openai = createOpenAI({
