@@ -57,7 +57,12 @@ const spanShape = fc.record({
   parent: fc.option(fc.record({ traceId: hex(16), spanId: hex(8), remote: fc.boolean(), sampled: fc.boolean() })),
   traceState: fc.option(fc.constantFrom('a=1', 'vendor=x,other=y')),
   links: fc.array(
-    fc.record({ traceId: hex(16), spanId: hex(8), attributes: fc.option(attributes), flags: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({
+      traceId: hex(16),
+      spanId: hex(8),
+      attributes: fc.option(attributes),
+      flags: fc.integer({ min: 0, max: 255 }),
+    }),
     { maxLength: 2 },
   ),
   events: fc.array(fc.record({ name: text, attributes: fc.option(attributes), at: time }), { maxLength: 3 }),
