@@ -1,4 +1,14 @@
-import { type Attributes, type AttributeValue, type Link, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type AttributeValue,
+  type DiagLogger,
+  DiagLogLevel,
+  diag,
+  type Link,
+  ROOT_CONTEXT,
+  SpanKind,
+  trace,
+} from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -10,7 +20,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeTraceRequest } from '../../src/core/tracing/otlp-encode.js';
+import { encodeSpans, encodeTraceRequest } from '../../src/core/tracing/otlp-encode.js';
 import { replayFastCheckSeed } from './fc-seed.js';
 
 replayFastCheckSeed();
@@ -153,6 +163,31 @@ describe('our OTLP encoder', () => {
     const long = { text: '\u4e2d'.repeat(50_000), list: Array.from({ length: 300 }, (_, i) => i * 1e9) };
     const span = spanShapeOf(long);
     same(makeSpans([{ resource: {}, scopes: [{ name: 's', version: null, schemaUrl: null, spans: [span] }] }]));
+  });
+});
+
+describe('encodeSpans', () => {
+  it("falls back to OpenTelemetry's serializer for a batch our encoder refuses, and says so once at debug", () => {
+    const debug: string[] = [];
+    const logger = { debug: (m: string) => debug.push(m) } as unknown as DiagLogger;
+    for (const level of ['error', 'warn', 'info', 'verbose'] as const) logger[level] = () => {};
+    diag.setLogger(logger, DiagLogLevel.DEBUG);
+    try {
+      const spans = makeSpans([
+        {
+          resource: { a: 1 },
+          scopes: [{ name: 's', version: null, schemaUrl: null, spans: [spanShapeOf({ k: 'v' })] }],
+        },
+      ]);
+      // A count no SDK makes: our size pass and write pass disagree on it, OpenTelemetry writes 0.
+      Object.defineProperty(spans[0], 'droppedAttributesCount', { value: Number.NaN });
+      expect(() => encodeTraceRequest(spans)).toThrow(/measured/);
+      const theirs = ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array;
+      for (let i = 0; i < 3; i++) expect(Buffer.compare(encodeSpans(spans) as Uint8Array, theirs)).toBe(0);
+      expect(debug.filter((m) => m.includes('OTLP encoder'))).toHaveLength(1);
+    } finally {
+      diag.disable();
+    }
   });
 });
 

@@ -1,7 +1,27 @@
-import type { Attributes } from '@opentelemetry/api';
+import { type Attributes, diag } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as size from './otlp-encode-size.js';
 import * as w from './otlp-encode-write.js';
+
+let fellBack = false;
+
+/**
+ * The body of an OTLP export: our encoder's bytes, or, if it throws for this batch, OpenTelemetry's
+ * serializer's (the same bytes when both work); the first fallback is logged at debug through
+ * OpenTelemetry's `diag`. An export is never lost to our encoder.
+ */
+export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array | undefined {
+  try {
+    return encodeTraceRequest(spans);
+  } catch (error) {
+    if (!fellBack) {
+      fellBack = true;
+      diag.debug(`basalt-observe: OpenTelemetry's serializer encodes a batch our OTLP encoder refused (${error})`);
+    }
+    return ProtobufTraceSerializer.serializeRequest(spans as ReadableSpan[]);
+  }
+}
 
 /**
  * Our OTLP/protobuf encoder for an `ExportTraceServiceRequest` (docs/decisions.md "Our own OTLP

@@ -1,7 +1,7 @@
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_EXPORT_TIMEOUT_MS } from '../constants.js';
+import { encodeSpans } from './otlp-encode.js';
 import { createStopSignal } from './stop-signal.js';
 
 /** What one attempt to send an OTLP request came to. */
@@ -65,7 +65,7 @@ export class OtlpExporter implements SpanExporter {
     let body: Uint8Array | undefined;
     try {
       if (this.#stop.signal.aborted) throw new Error('the exporter is shut down');
-      body = ProtobufTraceSerializer.serializeRequest(spans);
+      body = encodeSpans(spans);
       if (!body) throw new Error('the spans could not be serialized');
     } catch (error) {
       done({ code: ExportResultCode.FAILED, error: error as Error });
