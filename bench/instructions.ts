@@ -10,7 +10,7 @@
  * Modes (second argument):
  * - `generate` (default): `N` generateText calls through the middleware opening its own root, each
  *   batch of 50 encoded to OTLP protobuf as the exporter does (not sent: the encoding is the part in
- *   this process).
+ *   this process); `BENCH_ENCODER=otel` encodes with OpenTelemetry's serializer instead of ours.
  * - `stream-bare` / `stream-basalt` with a third argument `chunks`: 200 `doStream` calls of `chunks`
  *   parts each, read to the end, bare or through the middleware, after the context manager's AsyncLocalStorage was entered (`N` is then the chunk count of
  *   each stream: count at two lengths, the slope is the cost per chunk).
@@ -23,7 +23,14 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { generateText } from 'ai';
 import { Basalt } from 'basalt-observe';
+import { encodeSpans } from '../src/core/tracing/otlp-encode.js';
 import { CALL_OPTIONS, drain, mockModels, PROMPT, SYSTEM } from './ai-sdk.js';
+
+/** The exporter's encoder (ours, with its fallback), or OpenTelemetry's with `BENCH_ENCODER=otel`. */
+const encode =
+  process.env.BENCH_ENCODER === 'otel'
+    ? (spans: ReadableSpan[]) => ProtobufTraceSerializer.serializeRequest(spans)
+    : encodeSpans;
 
 class EncodingExporter implements SpanExporter {
   bytes = 0;
@@ -31,7 +38,7 @@ class EncodingExporter implements SpanExporter {
   constructor(private readonly encode: boolean) {}
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     this.spans += spans.length;
-    if (this.encode) this.bytes += ProtobufTraceSerializer.serializeRequest(spans)?.byteLength ?? 0;
+    if (this.encode) this.bytes += encode(spans)?.byteLength ?? 0;
     done({ code: ExportResultCode.SUCCESS });
   }
   async shutdown(): Promise<void> {}
