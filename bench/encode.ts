@@ -7,6 +7,8 @@
  *
  *   npx tsup --config bench/tsup.config.ts --silent
  *   TSX_TSCONFIG_PATH=bench/tsconfig.json node --import tsx bench/encode.ts
+ *   BENCH_ONLY=ours BENCH_ROUNDS=20 TSX_TSCONFIG_PATH=bench/tsconfig.json valgrind --tool=callgrind \
+ *     node --import tsx bench/encode.ts     (and BENCH_ROUNDS=120, BENCH_ONLY=otel: instructions per request)
  */
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -17,7 +19,9 @@ import { encodeTraceRequest } from '../src/core/tracing/otlp-encode.js';
 import { mockModels, PROMPT, SYSTEM } from './ai-sdk.js';
 
 const SPANS = 1_000;
-const ROUNDS = 200;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+/** `ours` or `otel`: time that encoder alone (for callgrind: two `BENCH_ROUNDS`, take the difference). */
+const ONLY = process.env.BENCH_ONLY;
 
 class Collecting implements SpanExporter {
   readonly spans: ReadableSpan[] = [];
@@ -46,12 +50,14 @@ for (let round = 0; round < ROUNDS; round++) {
     ['ours', encodeTraceRequest],
     ['otel', otel],
   ] as const) {
+    if (ONLY && ONLY !== name) continue;
     const start = process.hrtime.bigint();
     encode(spans);
     times[name].push(Number(process.hrtime.bigint() - start) / 1e3);
   }
 }
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1] as number;
+if (ONLY) console.log(`${ONLY} only: ${ROUNDS} rounds`);
 const [a, b] = [median(times.ours), median(times.otel)];
 console.log(`${spans.length} spans, ${ours.byteLength} bytes per request, median of ${ROUNDS} rounds`);
 console.log(`ours ${a.toFixed(0)} µs, OpenTelemetry ${b.toFixed(0)} µs, ratio ${(a / b).toFixed(2)}×`);

@@ -44,7 +44,9 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
     w.byte(0x0a); // resource_spans: field 1, length-delimited
     resourceSpans(resource, byScope);
   }
-  return w.finish(total);
+  const body = w.finish(total);
+  if (size.sizes.length > 65_536) size.sizes.length = 0; // kept between requests, but not a huge one's
+  return body;
 }
 
 type Resource = ReadableSpan['resource'];
