@@ -45,7 +45,7 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
     resourceSpans(resource, byScope);
   }
   const body = w.finish(total);
-  if (size.sizes.length > 65_536) size.sizes.length = 0; // kept between requests, but not a huge one's
+  if (size.sizes.length > 262_144) size.sizes.length = 0; // kept between requests (≤ 2 MB), not a huge one's
   return body;
 }
 
