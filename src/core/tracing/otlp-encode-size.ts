@@ -65,12 +65,13 @@ export function varintSize(v: number): number {
   return 9;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** Any UTF-16 unit past ASCII (lone surrogates included): its absence makes a string its own byte length. */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Bytes `TextEncoder` writes for `s` (a lone surrogate becomes U+FFFD: 3 bytes). */
 export function utf8Length(s: string): number {
   const length = s.length;
-  if (length > 32 && ASCII.test(s)) return length; // the regexp engine scans faster than a loop here
+  if (length > 32 && !NON_ASCII.test(s)) return length; // the regexp engine scans faster than a loop here
   let bytes = length;
   for (let i = 0; i < length; i++) {
     const c = s.charCodeAt(i);
