@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SpanKind } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runChildApp } from '../helpers/child-app.js';
 import { json, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 
@@ -10,7 +10,6 @@ import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.j
 // (fixtures/instrumented-export.ts): the instrumentation patches `http` for its whole process, and
 // Node resolves the OpenTelemetry packages there as in an app (vitest prefers their ESM builds).
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const script = fileURLToPath(new URL('./fixtures/instrumented-export.ts', import.meta.url));
 
 interface AppRun {
@@ -26,28 +25,11 @@ afterEach(async () => {
 });
 
 function runApp(endpoint: string, appUrl: string): Promise<AppRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, endpoint, appUrl], {
-      cwd: repoRoot,
-      // The NodeSDK's default metrics and logs exporters would retry a collector on localhost:4318 at exit.
-      env: { ...process.env, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as AppRun);
-      else reject(new Error(`app exited with ${code}: ${stderr.slice(0, 2_000)}`));
-    });
+  // The NodeSDK's default metrics and logs exporters would retry a collector on localhost:4318 at exit.
+  return runChildApp<AppRun>(script, [endpoint, appUrl], {
+    env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+    timeoutMs: 20_000,
+    stderrChars: 2_000,
   });
 }
 

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runChildApp } from '../../helpers/child-app.js';
 import { startHttpServer, type TestHttpServer } from '../../helpers/http-server.js';
 import { type OpenAIServer, startOpenAIServer } from '../../helpers/openai-server.js';
 
@@ -9,7 +9,6 @@ import { type OpenAIServer, startOpenAIServer } from '../../helpers/openai-serve
 // runs in a child process (fixtures/active-context-app.ts), since the instrumentation patches `http`
 // for its whole process.
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const script = fileURLToPath(new URL('./fixtures/active-context-app.ts', import.meta.url));
 
 interface RecordedSpan {
@@ -34,27 +33,10 @@ function runApp(
   appUrl: string,
   openaiUrl: string,
 ): Promise<{ openRuns: number; spans: RecordedSpan[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, major, appUrl, openaiUrl], {
-      cwd: repoRoot,
-      env: { ...process.env, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last));
-      else reject(new Error(`app exited with ${code}: ${stderr.slice(0, 3_000)}`));
-    });
+  return runChildApp(script, [major, appUrl, openaiUrl], {
+    env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none' },
+    timeoutMs: 40_000,
+    stderrChars: 3_000,
   });
 }
 
