@@ -1,4 +1,4 @@
-import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
+import { type Context, type ContextManager, context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { newStorageContextManager } from './storage-context.js';
 
 /**
@@ -33,6 +33,34 @@ export function registerActiveContextResolver(name: string, resolver: ActiveCont
   if (slot.byName.get(name) === resolver) return;
   slot.byName.set(name, resolver);
   slot.list = [...slot.byName.values()];
+}
+
+/** Whether an integration registered its resolver (`'langchain'`: a `BasaltCallbackHandler` exists). */
+export function hasActiveContextResolver(name: string): boolean {
+  return resolverSlot().byName.has(name);
+}
+
+/**
+ * Whether the process-wide context manager consults the resolvers, i.e. is a `BasaltContextManager`
+ * (of any copy of the package): one `context.active()` with a probe as the only resolver. Synchronous,
+ * so nothing else runs while the probe is in place. For the diagnosis, not the hot path.
+ */
+export function resolversConsulted(): boolean {
+  const slot = resolverSlot();
+  const saved = slot.list;
+  let consulted = false;
+  slot.list = [
+    () => {
+      consulted = true;
+      return undefined;
+    },
+  ];
+  try {
+    context.active();
+  } finally {
+    slot.list = saved;
+  }
+  return consulted;
 }
 
 /**
