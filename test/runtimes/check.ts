@@ -12,6 +12,8 @@
  * - examples/runtimes/worker.ts, bundled as wrangler bundles by default (esbuild, conditions
  *   workerd/worker/browser), must hold no gRPC and no node:fs, and runs under Miniflare (workerd)
  *   with nodejs_compat at a recent and at an older date, and without nodejs_compat;
+ * - examples/runtimes/langchain-worker.ts (a LangChain chain with BasaltCallbackHandler) runs under
+ *   Miniflare with nodejs_compat, two users at once (test/runtimes/langchain-worker.ts);
  * - examples/runtimes/edge-function.ts, bundled as Next.js bundles edge code (conditions
  *   edge-light/worker/browser), runs in Vercel's edge-runtime, with and without the
  *   AsyncLocalStorage global that Next.js's edge sandbox adds.
@@ -186,6 +188,7 @@ console.log('\n--- Bun: examples/runtimes/bun-server.ts');
 }
 
 await import('./workers.js').then((m) => m.checkWorkers({ app, root, env, load, spansOf, shape }));
+await import('./langchain-worker.js').then((m) => m.checkLangChainWorker({ app, root, env, load, spansOf, shape }));
 await import('./edge.js').then((m) => m.checkEdge({ app, root, env, load, spansOf, shape }));
 
 await receiver.close();
