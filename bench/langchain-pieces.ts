@@ -1,0 +1,85 @@
+/**
+ * What any LangChain callback handler costs before its first line: the bench chain
+ * (`prompt | FakeListChatModel | parser`) invoked bare, with a handler whose callbacks do nothing
+ * (awaited, as ours is, and in LangChain's background queue, as Langfuse's is), with
+ * `BasaltCallbackHandler`, and with Langfuse's `CallbackHandler` (docs/benchmarks.md, "LangChain").
+ * Runs on the package build `npm run bench` makes:
+ *
+ *   npm run bench    # once: builds the package into node_modules/.cache/basalt-bench
+ *   TSX_TSCONFIG_PATH=bench/tsconfig.json node --import tsx bench/langchain-pieces.ts
+ *
+ * Rounds of 50 invokes, each settled with `awaitAllCallbacks()`, the variants interleaved; the median
+ * over 25 rounds is printed as overhead over bare.
+ */
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
+import { StringOutputParser } from '@langchain/core/output_parsers';
+import { ChatPromptTemplate } from '@langchain/core/prompts';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { CallbackHandler } from '@langfuse/langchain';
+import { setLangfuseTracerProvider } from '@langfuse/tracing';
+import { Basalt, startObserve } from 'basalt-observe';
+import { BasaltCallbackHandler } from 'basalt-observe/langchain';
+import { FEATURE, IDENTITY } from './ai-sdk.js';
+import { CountingExporter, countingProvider } from './fixtures.js';
+
+const ROUNDS = 30;
+const WARMUP_ROUNDS = 5;
+const CALLS = 50;
+
+/** A handler that receives every callback LangChain sends and does nothing with it. */
+class NoopHandler extends BaseCallbackHandler {
+  name = 'noop';
+  constructor(awaited: boolean) {
+    super();
+    this.awaitHandlers = awaited;
+  }
+  async handleChainStart() {}
+  async handleChainEnd() {}
+  async handleChatModelStart() {}
+  async handleLLMStart() {}
+  async handleLLMEnd() {}
+}
+
+new Basalt({ logLevel: 'error', telemetry: { exporter: new CountingExporter() } });
+startObserve({ name: 'warmup', featureSlug: FEATURE }, () => undefined);
+const langfuse = countingProvider();
+setLangfuseTracerProvider(langfuse.provider);
+
+const chain = ChatPromptTemplate.fromMessages([
+  ['system', 'You are a support assistant. Answer in one line.'],
+  ['human', '{question}'],
+])
+  .pipe(new FakeListChatModel({ responses: ['Your order ships today; you will get a tracking link by email.'] }))
+  .pipe(new StringOutputParser());
+const input = { question: 'My order #1234 has not arrived yet. What can I do?' };
+
+const variants = new Map<string, BaseCallbackHandler[]>([
+  ['bare', []],
+  ['a handler doing nothing, awaited (as ours)', [new NoopHandler(true)]],
+  ['a handler doing nothing, in the background queue (as Langfuse’s)', [new NoopHandler(false)]],
+  ['BasaltCallbackHandler', [new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY })]],
+  ["Langfuse's CallbackHandler", [new CallbackHandler({ userId: IDENTITY.user.id, sessionId: 'session-1' })]],
+]);
+
+const rounds = new Map<string, number[]>();
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, callbacks] of variants) {
+    const started = performance.now();
+    for (let i = 0; i < CALLS; i++) await chain.invoke(input, { callbacks });
+    await awaitAllCallbacks();
+    const perCall = ((performance.now() - started) * 1000) / CALLS;
+    await langfuse.provider.forceFlush();
+    if (round >= WARMUP_ROUNDS) rounds.set(name, [...(rounds.get(name) ?? []), perCall]);
+  }
+}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const bare = median(rounds.get('bare') ?? []);
+console.log(
+  `Node ${process.versions.node}: prompt | FakeListChatModel | parser, bare ${bare.toFixed(1)} µs/invoke; overhead (median)`,
+);
+for (const [name, values] of rounds) {
+  if (name !== 'bare') console.log(`  ${name.padEnd(66)} +${(median(values) - bare).toFixed(1)} µs`);
+}
+setLangfuseTracerProvider(null);
+await langfuse.provider.shutdown();
