@@ -8,6 +8,9 @@
  *   npm run bench    # once: builds the package into node_modules/.cache/basalt-bench
  *   TSX_TSCONFIG_PATH=bench/tsconfig.json node --import tsx bench/langchain-pieces.ts
  *
+ * With BENCH_ONLY=1 (the awaited no-op handler) or BENCH_ONLY=3 (ours) and `--cpu-prof`, one variant
+ * runs alone for 6 s: the two profiles docs/benchmarks.md compares.
+ *
  * Rounds of 50 invokes, each settled with `awaitAllCallbacks()`, the variants interleaved; the median
  * over 25 rounds is printed as overhead over bare.
  */
@@ -61,6 +64,25 @@ const variants = new Map<string, BaseCallbackHandler[]>([
   ['BasaltCallbackHandler', [new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY })]],
   ["Langfuse's CallbackHandler", [new CallbackHandler({ userId: IDENTITY.user.id, sessionId: 'session-1' })]],
 ]);
+
+// BENCH_ONLY=<index of a variant> runs that variant alone for 6 s, for a CPU profile (--cpu-prof).
+const only = process.env.BENCH_ONLY;
+if (only !== undefined) {
+  const [name, callbacks] = [...variants][Number(only)] ?? fail(`no variant ${only}`);
+  const until = Date.now() + 6_000;
+  let invokes = 0;
+  while (Date.now() < until) {
+    for (let i = 0; i < CALLS; i++) await chain.invoke(input, { callbacks });
+    await awaitAllCallbacks();
+    invokes += CALLS;
+  }
+  console.log(`${name}: ${invokes} invokes, ${(6e6 / invokes).toFixed(1)} µs/invoke`);
+  process.exit(0);
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
 
 const rounds = new Map<string, number[]>();
 for (let round = 0; round < ROUNDS; round++) {
