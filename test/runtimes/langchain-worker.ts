@@ -11,16 +11,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from '../helpers/checks.js';
-import { bundle, type RuntimeCheck } from './workers.js';
-
-interface MiniflareModule {
-  Miniflare: new (
-    options: Record<string, unknown>,
-  ) => {
-    dispatchFetch(url: string, init?: Record<string, unknown>): Promise<Response>;
-    dispose(): Promise<void>;
-  };
-}
+import { bundle, type MiniflareModule, type RuntimeCheck } from './workers.js';
 
 const COMPATIBILITY_DATE = '2026-07-01';
 

@@ -22,7 +22,7 @@ interface Esbuild {
   build(options: Record<string, unknown>): Promise<{ outputFiles: Array<{ text: string }> }>;
 }
 
-interface MiniflareModule {
+export interface MiniflareModule {
   Miniflare: new (
     options: Record<string, unknown>,
   ) => {
