@@ -12,17 +12,19 @@
  * the operation alone is timed in a warm loop (the same work, with nothing between the calls).
  */
 
+import { OpenTelemetry } from '@ai-sdk/otel';
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { trace } from '@opentelemetry/api';
 import { simulateReadableStream, streamText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { resolveCallOptions } from '../src/adapters/ai-sdk/call-options.js';
 import { basaltMiddleware } from '../src/adapters/ai-sdk/index.js';
+import { outputMessages } from '../src/adapters/ai-sdk/messages.js';
 import { chatRequest } from '../src/adapters/ai-sdk/outcome.js';
 import { openOperation } from '../src/core/integration.js';
 import { Basalt, startObserve } from '../src/index.js';
 import { textStream } from '../test/helpers/ai-sdk-parts.js';
-import { CountingExporter } from './fixtures.js';
+import { CountingExporter, countingProvider } from './fixtures.js';
 
 const FEATURE = 'bench';
 const ROUNDS = 30;
@@ -84,19 +86,72 @@ const variants: Record<string, WrapStream | undefined> = {
   ),
 };
 const middleware = basaltMiddleware({ featureSlug: FEATURE });
-const models = new Map<string, unknown>([['bare', mock]]);
+type Setup = { model: unknown; telemetry?: object };
+const models = new Map<string, Setup>([['bare', { model: mock }]]);
 for (const [name, wrapStream] of Object.entries(variants))
-  models.set(name, wrapLanguageModel({ model: mock, middleware: { specificationVersion: 'v4', wrapStream } as never }));
-models.set('basaltMiddleware', wrapLanguageModel({ model: mock, middleware: middleware as never }));
+  models.set(name, {
+    model: wrapLanguageModel({ model: mock, middleware: { specificationVersion: 'v4', wrapStream } as never }),
+  });
+models.set('basaltMiddleware', { model: wrapLanguageModel({ model: mock, middleware: middleware as never }) });
 
-async function call(model: unknown): Promise<void> {
+// An experiment, not a feature: the same generation span with no stream hop. The middleware opens
+// the operation and returns the provider's stream as it is; ai 7's telemetry event at the end of the
+// model call (a per-call integration, one call at a time here) ends it with the usage, finish reason
+// and output the event carries. What an ai 7 telemetry integration instead of a middleware would cost.
+let pending: ReturnType<typeof openOperation> | undefined;
+const noHop: WrapStream = async (options) => {
+  pending = openOperation(() => request(options));
+  return options.doStream();
+};
+interface CallEnd {
+  usage?: { inputTokens?: number; outputTokens?: number };
+  finishReason?: string;
+  content?: ReadonlyArray<{ type: string; text?: string }>;
+}
+const endFromEvent = (event: CallEnd) => {
+  const text = (event.content ?? []).map((part) => (part.type === 'text' ? (part.text ?? '') : '')).join('');
+  pending?.end(() => ({
+    attributes: {
+      'gen_ai.usage.input_tokens': event.usage?.inputTokens ?? 0,
+      'gen_ai.usage.output_tokens': event.usage?.outputTokens ?? 0,
+      'gen_ai.response.finish_reasons': [event.finishReason ?? 'stop'],
+    },
+    content: {
+      'gen_ai.output.messages': outputMessages([{ type: 'text', content: text }], event.finishReason),
+    },
+    output: text,
+  }));
+  pending = undefined;
+};
+models.set('no hop: operation ended by ai 7’s onLanguageModelCallEnd (experiment)', {
+  model: wrapLanguageModel({ model: mock, middleware: { specificationVersion: 'v4', wrapStream: noHop } as never }),
+  telemetry: { isEnabled: true, integrations: [{ onLanguageModelCallEnd: endFromEvent }] },
+});
+
+// The contestant the target is set against: the AI SDK's own OpenTelemetry integration, exporting
+// into a counting exporter of its own provider.
+const otel = countingProvider();
+models.set('@ai-sdk/otel (the AI SDK’s own integration)', {
+  model: mock,
+  telemetry: {
+    isEnabled: true,
+    integrations: [new OpenTelemetry({ tracer: otel.provider.getTracer('ai') })],
+  },
+});
+
+async function call({ model, telemetry }: Setup): Promise<void> {
   const reader = streamText({
     model: model as never,
     system: 'Be brief.',
     prompt: 'Where is my order?',
+    telemetry: telemetry as never,
   }).textStream.getReader();
   for (;;) if ((await reader.read()).done) return;
 }
+
+// The experiment must end its span on every call, or it measures less than it claims.
+await call(models.get('no hop: operation ended by ai 7’s onLanguageModelCallEnd (experiment)') as Setup);
+if (pending !== undefined) throw new Error('the no-hop experiment left its operation open');
 
 const rounds = new Map<string, number[]>();
 for (let round = 0; round < ROUNDS; round++) {
@@ -109,6 +164,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const perCall = ((performance.now() - started) * 1000) / CALLS;
     root.end();
     mock.doStreamCalls.length = 0;
+    await otel.provider.forceFlush();
     if (round >= WARMUP_ROUNDS) rounds.set(name, [...(rounds.get(name) ?? []), perCall]);
   }
 }
@@ -133,7 +189,7 @@ const capture = wrapLanguageModel({
     },
   } as never,
 });
-await call(capture);
+await call({ model: capture });
 const root = startObserve({ name: 'request', featureSlug: FEATURE });
 const timings: number[] = [];
 root.run(() => {
