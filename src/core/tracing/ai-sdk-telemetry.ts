@@ -1,5 +1,7 @@
 import { type Attributes, type Context, trace } from '@opentelemetry/api';
+import type { ResolvedTelemetry } from '../config.js';
 import { ATTR } from './attributes.js';
+import { contentText } from './content.js';
 import type { ReadableSpan, Span } from './sdk-types.js';
 
 /**
@@ -64,7 +66,7 @@ export class AiSdkTelemetryFold {
 }
 
 /** A span of the AI SDK's own telemetry, by its tracer name or the legacy spans' one key. */
-function isAiSdkSpan(span: Partial<ReadableSpan>): boolean {
+export function isAiSdkSpan(span: Partial<ReadableSpan>): boolean {
   const scope = span.instrumentationScope?.name;
   if (scope !== undefined && AI_SDK_SCOPES.has(scope)) return true;
   return typeof span.attributes?.[LEGACY_OPERATION_ID] === 'string';
@@ -82,6 +84,95 @@ function folded(span: ReadableSpan): ReadableSpan {
     if (!isUsageKey(key)) attributes[key] = source[key];
   }
   attributes[ATTR.SPAN_KIND] = 'span';
+  return withAttributes(span, attributes);
+}
+
+/**
+ * The content attributes of the AI SDK's own spans (ai 5 and 6, `@ai-sdk/otel`'s `OpenTelemetry` and
+ * `LegacyOpenTelemetry`), as inputs or outputs: what Basalt's `mask` and `recordInputs`/
+ * `recordOutputs` apply to (SPEC §9), as they do to ours.
+ */
+const AI_SDK_CONTENT: ReadonlyMap<string, 'input' | 'output'> = new Map([
+  ...[
+    'ai.prompt',
+    'ai.prompt.messages',
+    'ai.toolCall.args',
+    'ai.value',
+    'ai.values',
+    'ai.documents',
+    'ai.request.text',
+    'ai.decision.questions',
+    'gen_ai.input.messages',
+    'gen_ai.system_instructions',
+    'gen_ai.tool.call.arguments',
+  ].map((key) => [key, 'input'] as const),
+  ...[
+    'ai.response.text',
+    'ai.response.toolCalls',
+    'ai.response.reasoning',
+    'ai.response.object',
+    'ai.response.files',
+    'ai.toolCall.result',
+    'ai.embedding',
+    'ai.embeddings',
+    'ai.ranking',
+    'ai.decision.answers',
+    'ai.decision.state',
+    'gen_ai.output.messages',
+    'gen_ai.tool.call.result',
+  ].map((key) => [key, 'output'] as const),
+]);
+
+/** Whether Basalt's content settings change anything on the AI SDK's spans: not with the defaults. */
+export function guardsContent(telemetry: ResolvedTelemetry): boolean {
+  return telemetry.mask !== undefined || !telemetry.recordInputs || !telemetry.recordOutputs;
+}
+
+/**
+ * `span` (an AI SDK span) as Basalt receives it with `mask`, `recordInputs`, `recordOutputs` and
+ * `maxPayloadBytes` applied to its content attributes: a JSON text is masked as the value it holds,
+ * then written again. The SDK's object is left as it is (the app's other exporters see what the AI
+ * SDK wrote). If anything fails, the content attributes are dropped rather than sent unmasked.
+ */
+export function guardedContent(span: ReadableSpan, telemetry: ResolvedTelemetry): ReadableSpan {
+  const source = span.attributes;
+  let attributes: Attributes | undefined;
+  try {
+    for (const key in source) {
+      const field = AI_SDK_CONTENT.get(key);
+      if (field === undefined) continue;
+      attributes ??= copied(source);
+      const text = contentText(telemetry, parsed(source[key]), field, span.name);
+      if (text === undefined) delete attributes[key];
+      else attributes[key] = text;
+    }
+  } catch {
+    attributes = {};
+    for (const key in source) if (!AI_SDK_CONTENT.has(key)) attributes[key] = source[key];
+  }
+  return attributes ? withAttributes(span, attributes) : span;
+}
+
+function copied(source: Attributes): Attributes {
+  const copy: Attributes = {};
+  for (const key in source) copy[key] = source[key];
+  return copy;
+}
+
+/** The value a JSON text holds (the AI SDK writes structured content as JSON), else the value itself. */
+function parsed(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const first = value.charCodeAt(0);
+  if (first !== 0x5b && first !== 0x7b) return value; // neither `[` nor `{`
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** A copy of `span` with other attributes; everything else is the span's own. */
+function withAttributes(span: ReadableSpan, attributes: Attributes): ReadableSpan {
   return {
     name: span.name,
     kind: span.kind,

@@ -1,13 +1,13 @@
 import { type Context, TraceFlags } from '@opentelemetry/api';
 import { DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MAX_QUEUE_SIZE } from '../constants.js';
 import { Logger, type LogLevel } from '../logger.js';
-import { AiSdkTelemetryFold } from './ai-sdk-telemetry.js';
+import { AiSdkTelemetryFold, guardedContent, guardsContent, isAiSdkSpan } from './ai-sdk-telemetry.js';
 import { ATTR } from './attributes.js';
 import { getTraceState } from './context.js';
 import { ExportQueue, type ExportStats } from './export-queue.js';
 import { createBasaltExporter } from './exporter.js';
 import { probeOf } from './provider.js';
-import { packageLogger } from './runtime.js';
+import { currentRuntime, packageLogger } from './runtime.js';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from './sdk-types.js';
 
 export interface BasaltSpanProcessorOptions {
@@ -102,7 +102,14 @@ export class BasaltSpanProcessor implements SpanProcessor {
       );
       return;
     }
-    this.#queue.add(this.#aiSdk.exported(span));
+    this.#queue.add(this.#guarded(this.#aiSdk.exported(span)));
+  }
+
+  /** An AI SDK span with Basalt's content settings applied (SPEC §9); any other span as it is. */
+  #guarded(span: ReadableSpan): ReadableSpan {
+    const telemetry = currentRuntime()?.telemetry;
+    if (telemetry === undefined || !guardsContent(telemetry) || !isAiSdkSpan(span)) return span;
+    return guardedContent(span, telemetry);
   }
 
   /**
