@@ -1,6 +1,6 @@
 import { context, createContextKey, ROOT_CONTEXT, type Span, TraceFlags, trace } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
-import { hasActiveContextResolver, resolversConsulted } from './active-context.js';
+import { integrationFindings } from './diagnose-integrations.js';
 import type { StartedTracing } from './provider.js';
 import { hasVercelRequestContext } from './wait-until.js';
 
@@ -11,6 +11,7 @@ export type DiagnosisCode =
   | 'api-version-mismatch'
   | 'no-context-manager'
   | 'langchain-context-manager'
+  | 'ai-sdk-telemetry-lost'
   | 'span-after-shutdown'
   | 'serverless-no-flush';
 
@@ -114,7 +115,7 @@ export class Diagnostics {
     const contextOk = started && contextWorks();
     if (started && !contextOk)
       findings.push(tracing?.contextManager === false ? NO_ASYNC_LOCAL_STORAGE : NO_CONTEXT_MANAGER);
-    if (contextOk && hasActiveContextResolver('langchain') && !resolversConsulted()) findings.push(LANGCHAIN_CONTEXT);
+    if (started) findings.push(...integrationFindings(contextOk));
     if (this.#spanAfterShutdown) findings.push({ code: 'span-after-shutdown', severity: 'warning', ...AFTER_SHUTDOWN });
     if (this.platform && state !== 'app-provider' && this.#rootEnded && !this.#flushes()) {
       findings.push(serverless(this.platform));
@@ -207,15 +208,6 @@ const NO_CONTEXT_MANAGER: DiagnosisFinding = {
   cause:
     'No OpenTelemetry context manager is registered, so no span is ever active: `observe()` children, adapter spans and other instrumentations’ spans do not nest under their Basalt root (each becomes its own trace or is not recorded).',
   fix: "Register one where the TracerProvider is set up: `context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())`, the manager being the @opentelemetry/context-async-hooks package's (NodeSDK and registerOTel do it for you).",
-};
-
-/** LangChain runs are traced, but the context manager cannot make a run's span active in its body. */
-const LANGCHAIN_CONTEXT: DiagnosisFinding = {
-  code: 'langchain-context-manager',
-  severity: 'warning',
-  cause:
-    'LangChain runs are traced, but the registered OpenTelemetry context manager is not a BasaltContextManager, so inside a tool, a RunnableLambda or a LangGraph node the active span is not the run’s: spans other instrumentations start there (HTTP client calls, database queries) nest under the run’s parent instead of the run. Basalt’s own LangChain spans are not affected.',
-  fix: 'Give the SDK that owns the provider a BasaltContextManager: `new NodeSDK({ contextManager: new BasaltContextManager(), … })`, or `context.setGlobalContextManager(new BasaltContextManager().enable())` in place of the AsyncLocalStorageContextManager.',
 };
 
 /** Basalt made the provider on a runtime without AsyncLocalStorage (a Worker without nodejs_compat). */
