@@ -1,19 +1,14 @@
 import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { registerTelemetry } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BasaltLanguageModelMiddleware, basaltMiddleware } from '../../../src/adapters/ai-sdk/index.js';
-import { BasaltSpanProcessor, type MaskFunction, startObserve } from '../../../src/index.js';
+import { type MaskFunction, startObserve } from '../../../src/index.js';
 import { textStream } from '../../helpers/ai-sdk-parts.js';
+import { appProvider } from '../../helpers/app-provider.js';
 import { resetTracing, setupTracing } from '../../helpers/tracing.js';
 import { MAJORS, type Major } from './majors.js';
+import { exported, passThrough } from './telemetry-helpers.js';
 
 // SPEC §9 on the AI SDK's own spans: `mask` and `recordInputs`/`recordOutputs` apply to their content
 // attributes in what Basalt receives, as they do to ours, with and without the middleware; the app's
@@ -51,29 +46,12 @@ const INPUT_KEYS = [
 ];
 const OUTPUT_KEYS = ['ai.response.text', 'ai.response.toolCalls', 'gen_ai.output.messages', 'ai.toolCall.result'];
 
-const passThrough = {
-  specificationVersion: 'v3',
-  transformParams: async ({ params }) => params,
-  wrapGenerate: async ({ doGenerate }) => doGenerate(),
-  wrapStream: async ({ doStream }) => doStream(),
-} as BasaltLanguageModelMiddleware;
-
 async function run(major: Major, mode: 'generate' | 'stream', middleware: BasaltLanguageModelMiddleware) {
   await startObserve({ name: 'turn', featureSlug: 'support' }, async () => {
     if (mode === 'generate') await major.generate(middleware, [{ text: `Sunny in ${SECRET}` }], { telemetry: true });
     else
       await major.stream(middleware, [textStream(major.spec, { chunks: ['Sunny in ', SECRET] })], { telemetry: true });
   });
-}
-
-/** Every span once `count` arrived (some AI SDK spans end after the root). */
-async function exported(spans: () => Promise<ReadableSpan[]>, count: number): Promise<ReadableSpan[]> {
-  for (let i = 0; i < 100; i++) {
-    const found = await spans();
-    if (found.length >= count) return found;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return spans();
 }
 
 const theirs = (spans: ReadableSpan[]) => spans.filter((s) => s.instrumentationScope.name !== 'basalt-observe');
@@ -145,20 +123,8 @@ describe.each(SETUPS)("the AI SDK's own content in what Basalt receives › $nam
 
 describe("the AI SDK's own content on an app's shared provider", () => {
   it("Basalt's copy is masked, the app's own exporter sees the spans as the AI SDK wrote them", async () => {
-    const manager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(manager);
-    const app = new InMemorySpanExporter();
-    const basaltCopy = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(app), new BasaltSpanProcessor({ exporter: basaltCopy })],
-    });
-    trace.setGlobalTracerProvider(provider);
-    cleanups.push(
-      () => provider.shutdown(),
-      () => manager.disable(),
-      () => context.disable(),
-      () => trace.disable(),
-    );
+    const { app, basalt: basaltCopy, provider, close } = appProvider();
+    cleanups.push(close);
     // The Basalt client holds the mask; it finds the processor in the app's provider and uses it.
     setupTracing({ telemetry: { mask } });
     await run(ai6, 'generate', basaltMiddleware({ featureSlug: 'support' }));

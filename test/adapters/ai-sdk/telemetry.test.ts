@@ -24,6 +24,7 @@ import { generateResult, textStream } from '../../helpers/ai-sdk-parts.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { resetTracing, setupTracing } from '../../helpers/tracing.js';
 import { MAJORS, type Major } from './majors.js';
+import { exported, passThrough } from './telemetry-helpers.js';
 
 /**
  * The AI SDK's own telemetry next to `basaltMiddleware` (#12.4, docs/decisions.md "AI SDK telemetry
@@ -68,14 +69,6 @@ afterEach(() => {
   registry.AI_SDK_TELEMETRY_INTEGRATIONS = undefined;
 });
 
-/** Our middleware absent: the model is wrapped by a middleware that only passes the call on. */
-const passThrough = {
-  specificationVersion: 'v3',
-  transformParams: async ({ params }) => params,
-  wrapGenerate: async ({ doGenerate }) => doGenerate(),
-  wrapStream: async ({ doStream }) => doStream(),
-} as BasaltLanguageModelMiddleware;
-
 const USAGE_PREFIXES = ['gen_ai.usage.', 'ai.usage.'];
 const hasUsage = (s: ReadableSpan) =>
   Object.keys(s.attributes).some((k) => USAGE_PREFIXES.some((p) => k.startsWith(p)));
@@ -89,16 +82,6 @@ async function run(setup: Setup, mode: 'generate' | 'stream', middleware: Basalt
         telemetry: true,
       });
   });
-}
-
-/** Every exported span, once `count` are there: some AI SDK spans end after the root (ai 6 `ai.streamText`). */
-async function exported(spans: () => Promise<ReadableSpan[]>, count: number): Promise<ReadableSpan[]> {
-  for (let i = 0; i < 100; i++) {
-    const found = await spans();
-    if (found.length >= count) return found;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return spans();
 }
 
 /** One line per span, indented under its parent: `name [basalt.span.kind] usage=in/out`. */

@@ -1,14 +1,10 @@
-import { type ContextManager, context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BasaltCallbackHandler } from '../../../src/adapters/langchain/index.js';
-import { BasaltContextManager, BasaltSpanProcessor } from '../../../src/index.js';
+import { BasaltContextManager } from '../../../src/index.js';
+import { appProvider } from '../../helpers/app-provider.js';
 import { setupTracing } from '../../helpers/tracing.js';
 import { kits } from './kits.js';
 
@@ -20,30 +16,6 @@ const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/**
- * The app's provider with a BasaltSpanProcessor, and `manager` as the global context manager. The
- * returned exporter sees every span the provider ends (the app's other exporter), Basalt's or not.
- */
-function appProvider(manager: ContextManager): InMemorySpanExporter {
-  manager.enable();
-  context.setGlobalContextManager(manager);
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      new SimpleSpanProcessor(exporter),
-      new BasaltSpanProcessor({ exporter: new InMemorySpanExporter() }),
-    ],
-  });
-  trace.setGlobalTracerProvider(provider);
-  cleanups.push(
-    () => provider.shutdown(),
-    () => manager.disable(),
-    () => context.disable(),
-    () => trace.disable(),
-  );
-  return exporter;
-}
 
 const told = (logs: string[]) => logs.filter((line) => line.includes(' Fix: '));
 const codes = (report: { findings: Array<{ code: string }> }) => report.findings.map((f) => f.code);
@@ -65,7 +37,8 @@ describe.each(kits)('basalt.diagnose() › LangChain runs and the context manage
   }
 
   it('finds a plain AsyncLocalStorageContextManager: the span started in the run body misses its run', async () => {
-    const exporter = appProvider(new AsyncLocalStorageContextManager());
+    const { app: exporter, close } = appProvider(new AsyncLocalStorageContextManager());
+    cleanups.push(close);
     const t = setupTracing();
     await invokeLambda();
 
@@ -83,7 +56,8 @@ describe.each(kits)('basalt.diagnose() › LangChain runs and the context manage
   });
 
   it('finds nothing with a BasaltContextManager: the span nests under its run', async () => {
-    const exporter = appProvider(new BasaltContextManager());
+    const { app: exporter, close } = appProvider(new BasaltContextManager());
+    cleanups.push(close);
     const t = setupTracing();
     await invokeLambda();
 
