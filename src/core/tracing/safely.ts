@@ -36,7 +36,8 @@ export function reportFailure(kind: string, error: unknown): void {
   logOnce(kind, 'warn', `Instrumentation step "${kind}" failed and was skipped: ${describe(error)}`);
 }
 
-function describe(error: unknown): string {
+/** `Name: message` of an error, or its text; never throws. */
+export function describe(error: unknown): string {
   try {
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   } catch {

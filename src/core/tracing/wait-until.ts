@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { describe } from './safely.js';
 
 /**
  * Vercel Functions expose the current request's context through a reader on `globalThis`, under
@@ -65,12 +66,4 @@ export function handFlushToRequest(flush: () => Promise<void>, logger: Logger): 
 
 function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-function describe(error: unknown): string {
-  try {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  } catch {
-    return 'unprintable error';
-  }
 }
