@@ -1,5 +1,6 @@
 import type { Attributes, Link, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { countUtf8 } from './truncate.js';
 
 /**
  * The first pass of our OTLP encoder (`otlp-encode.ts`, docs/decisions.md "Our own OTLP encoder"):
@@ -65,32 +66,9 @@ export function varintSize(v: number): number {
   return 9;
 }
 
-/** Any UTF-16 unit past ASCII (lone surrogates included): its absence makes a string its own byte length. */
-const NON_ASCII = /[\u0080-\uffff]/;
-
-/** Bytes `TextEncoder` writes for `s` (a lone surrogate becomes U+FFFD: 3 bytes). */
-export function utf8Length(s: string): number {
-  const length = s.length;
-  if (length > 32 && !NON_ASCII.test(s)) return length; // the regexp engine scans faster than a loop here
-  let bytes = length;
-  for (let i = 0; i < length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) bytes += 1;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < length) {
-      const next = s.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next < 0xe000) {
-        bytes += 2; // a pair: 2 UTF-16 units, 4 bytes
-        i++;
-      } else bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
-}
-
 /** A string field's length prefix and bytes (its tag not included); records its byte length. */
 export function str(s: string): number {
-  const bytes = utf8Length(s);
+  const bytes = countUtf8(s);
   sizes[count++] = bytes;
   return varintSize(bytes) + bytes;
 }

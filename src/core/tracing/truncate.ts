@@ -18,20 +18,28 @@ export const utf8Length: (text: string) => number =
     ? (text) => Buffer.byteLength(text, 'utf8')
     : countUtf8;
 
-/** The UTF-8 size of `text`, counted code unit by code unit. */
+/** Any UTF-16 unit past ASCII (lone surrogates included): its absence makes a string its own byte length. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * The UTF-8 size of `text` as `TextEncoder` writes it, counted code unit by code unit (a lone
+ * surrogate becomes U+FFFD: 3 bytes). The OTLP encoder measures every string with it.
+ */
 export function countUtf8(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+  const length = text.length;
+  if (length > 32 && !NON_ASCII.test(text)) return length; // the regexp engine scans faster than a loop here
+  let bytes = length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < length) {
       const next = text.charCodeAt(i + 1);
       if (next >= 0xdc00 && next < 0xe000) {
-        bytes += 4;
+        bytes += 2; // a pair: 2 UTF-16 units, 4 bytes
         i++;
-      } else bytes += 3;
-    } else bytes += 3;
+      } else bytes += 2;
+    } else bytes += 2;
   }
   return bytes;
 }
