@@ -29,7 +29,7 @@ export function registerBasalt(options?: BasaltOptions): void {
   if (options !== undefined) void new Basalt(options);
   const runtime = ensureRuntime();
   const { diagnostics, logger } = runtime;
-  const { tracing } = runtime.diagnose();
+  const tracing = runtime.tracingState;
   // Tracing turned off (`enabled: false`, BASALT_TELEMETRY_ENABLED=false): nothing to start, nothing to say.
   if (tracing === 'disabled') return;
   if (diagnostics.registered || tracing !== 'not-started') {

@@ -131,7 +131,12 @@ function tell(logger: Logger, finding: DiagnosisFinding): void {
   logger.once(`diagnosis:${finding.code}`, 'warn', `${finding.cause} Fix: ${finding.fix}`);
 }
 
-function tracingState(enabled: boolean, shutdown: boolean, tracing: StartedTracing | undefined): Diagnosis['tracing'] {
+/** How tracing runs, without any of the checks (`registerBasalt` needs only this). */
+export function tracingState(
+  enabled: boolean,
+  shutdown: boolean,
+  tracing: StartedTracing | undefined,
+): Diagnosis['tracing'] {
   if (shutdown) return 'shut-down';
   if (!enabled) return 'disabled';
   if (!tracing) return 'not-started';

@@ -4,7 +4,7 @@ import { DEFAULT_FLUSH_TIMEOUT_MS } from '../constants.js';
 import { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
 import type { BasaltSpan } from './basalt-span.js';
-import { type Diagnosis, Diagnostics } from './diagnose.js';
+import { type Diagnosis, Diagnostics, tracingState } from './diagnose.js';
 import { installExitFlush } from './exit-flush.js';
 import type { ExportStats } from './export-queue.js';
 import { basaltGlobal } from './global-state.js';
@@ -94,6 +94,11 @@ export class TracingRuntime {
     if (this.#roots.size === 0) this.#rootsEnded?.();
     this.diagnostics.rootEnded();
     handFlushToRequest(() => this.flush(), this.logger);
+  }
+
+  /** How tracing runs (the report's `tracing`), without running the checks. */
+  get tracingState(): Diagnosis['tracing'] {
+    return tracingState(this.telemetry.enabled, this.isShutdown, this.#tracing);
   }
 
   /** The self-diagnosis report (`diagnose.ts`); `root` is checked too (the first root's, at its start). */
