@@ -11,6 +11,7 @@ import {
   redactUrl,
 } from './errors.js';
 import { MAX_BODY_BYTES, readBody } from './http-body.js';
+import { retryAfterMs } from './tracing/otlp-response.js';
 
 export interface ApiClientOptions {
   apiUrl: string;
@@ -140,14 +141,6 @@ function retryWait(error: Error, retryCount: number): number | undefined {
   }
   if (causeCodes(error).includes('ECONNREFUSED')) return 300 * 2 ** (retryCount - 1);
   return undefined;
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; else `undefined`. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
 function causeCodes(error: unknown): string[] {

@@ -32,16 +32,18 @@ export function statusOutcome(
     `OTLP export to ${url} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}${hint}`,
   );
   if (!RETRYABLE_STATUSES.has(status)) return { kind: 'fail', error };
-  return { kind: 'retry', error, afterMs: retryAfterMs(retryAfter ?? undefined) };
+  return { kind: 'retry', error, afterMs: retryAfterMs(retryAfter) };
 }
 
-/** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
-function retryAfterMs(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+/**
+ * `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; `undefined` when
+ * absent, blank or unreadable. Read by the OTLP exporters and by the Basalt API client (`http.ts`).
+ */
+export function retryAfterMs(header: string | null | undefined): number | undefined {
+  if (header == null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
 export const aborted = (): SendOutcome => ({
