@@ -105,9 +105,17 @@ function nonBlank(value: string | undefined): string | undefined {
  * @example grpcFallbackUrl('http://collector:4317') // 'http://collector:4318/v1/traces'
  */
 export function grpcFallbackUrl(endpoint: string): string {
-  const trimmed = endpoint.trim();
-  const url = new URL(/^\w{1,8}:\/\//.test(trimmed) ? trimmed : `https://${trimmed}`);
+  const url = grpcEndpointUrl(endpoint);
   const scheme = url.protocol === 'http:' ? 'http:' : 'https:';
   const port = url.port === '4317' ? ':4318' : url.port ? `:${url.port}` : '';
   return `${scheme}//${url.hostname}${port}/v1/traces`;
+}
+
+/**
+ * An OTLP/gRPC endpoint as a URL, read as OpenTelemetry's gRPC exporter reads it: a value without a
+ * scheme is `https://`. Serves the gRPC channel target (`grpcTarget`) and the edge build's fallback.
+ */
+export function grpcEndpointUrl(endpoint: string): URL {
+  const trimmed = endpoint.trim();
+  return new URL(/^\w{1,8}:\/\//.test(trimmed) ? trimmed : `https://${trimmed}`);
 }

@@ -1,5 +1,6 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type * as Grpc from '@grpc/grpc-js';
+import { grpcEndpointUrl } from '../endpoint.js';
 import { redactUrl } from '../errors.js';
 import type { OtlpTransport, SendOutcome } from './otlp-exporter.js';
 import { aborted, statusOutcome, USER_AGENT } from './otlp-response.js';
@@ -182,6 +183,6 @@ function loadGrpc(): Promise<typeof Grpc> {
  * without a scheme is read as https), TLS unless the scheme is `http:`.
  */
 export function grpcTarget(endpoint: string): { address: string; secure: boolean } {
-  const url = /^\w{1,8}:\/\//.test(endpoint.trim()) ? endpoint.trim() : `https://${endpoint.trim()}`;
-  return { address: new URL(url).host, secure: !url.startsWith('http://') };
+  const url = grpcEndpointUrl(endpoint);
+  return { address: url.host, secure: url.protocol !== 'http:' };
 }
