@@ -5,6 +5,7 @@ import { compareRuns } from '../experiments/compare.js';
 import { type LoadedRun, latestRuns, listRuns, type RunListing, readRuns } from '../experiments/load.js';
 import { renderComparisonHtml } from '../experiments/render-html.js';
 import { renderComparisonTable } from '../experiments/render-table.js';
+import { lastOption } from './args.js';
 import type { CliCommand, CliIo } from './run.js';
 
 const DEFAULT_DIR = '.basalt/experiments';
@@ -62,10 +63,6 @@ async function resolveRuns(names: readonly string[], dir: string, io: CliIo): Pr
   return chosen;
 }
 
-function positiveInt(text: string): number | undefined {
-  return /^[1-9]\d{0,5}$/.test(text) ? Number(text) : undefined;
-}
-
 /** `2026-12-01T06:15:03.120Z` → `20261201-061503`. */
 function compactTime(date: Date): string {
   return date.toISOString().replace(/\..*$/, '').replace(/[-:]/g, '').replace('T', '-');
@@ -92,11 +89,8 @@ export const compare: CliCommand = {
       allowPositionals: true,
       strict: true,
     });
-    const last = values.last === undefined ? 2 : positiveInt(values.last);
-    if (last === undefined) {
-      io.err(`basalt-observe compare: --last must be a positive integer; got ${JSON.stringify(values.last)}\n`);
-      return 1;
-    }
+    const last = lastOption('compare', values.last, 2, 6, io);
+    if (last === undefined) return 1;
     const dir = resolve(io.cwd, values.dir ?? DEFAULT_DIR);
     let loaded: LoadedRun[];
     if (positionals.length > 0) {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { localTraceFileFrom } from '../core/config.js';
 import { previousTraceFile } from '../core/tracing/trace-file.js';
 import { formatPrintedTrace } from '../core/tracing/trace-tree.js';
+import { lastOption } from './args.js';
 import type { CliCommand, CliIo } from './run.js';
 import { readTraces } from './trace-reader.js';
 
@@ -31,11 +32,8 @@ export const traces: CliCommand = {
       options: { last: { type: 'string' }, trace: { type: 'string' }, file: { type: 'string' } },
       strict: true,
     });
-    const last = values.last === undefined ? DEFAULT_LAST : positiveInt(values.last);
-    if (last === undefined) {
-      io.err(`basalt-observe traces: --last must be a positive integer; got ${JSON.stringify(values.last)}\n`);
-      return 1;
-    }
+    const last = lastOption('traces', values.last, DEFAULT_LAST, 9, io);
+    if (last === undefined) return 1;
     const file = resolve(io.cwd, values.file ?? localTraceFileFrom(io.env));
     const result = await readTraces(file, { last, traceId: values.trace });
     if (result.files.length === 0) {
@@ -63,7 +61,3 @@ export const traces: CliCommand = {
     return 0;
   },
 };
-
-function positiveInt(text: string): number | undefined {
-  return /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined;
-}
