@@ -1,6 +1,6 @@
 import { BasaltConfigError } from '../core/errors.js';
 import { describeType, isRecord } from '../core/values.js';
-import { type RunFile, type RunResult, type RunSummary, summarize } from './run-file.js';
+import { type RunFile, type RunResult, type RunSummary, runGroupKey, summarize } from './run-file.js';
 
 /** The differences of a run's figures from the first run's (this run's minus the first's). */
 export interface RunDelta {
@@ -68,7 +68,7 @@ function groupShards(runs: readonly RunFile[]): RunGroup[] {
   for (const run of runs) {
     if (seen.has(run.runId)) continue; // the same file given twice
     seen.add(run.runId);
-    const id = `${run.experiment.id}\u0000${run.name}`;
+    const id = runGroupKey(run);
     const group = groups.get(id);
     if (group) group.files.push(run);
     else groups.set(id, { files: [run] });

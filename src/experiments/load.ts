@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BasaltConfigError } from '../core/errors.js';
 import { describeType } from '../core/values.js';
-import { parseRunFile, type RunFile } from './run-file.js';
+import { parseRunFile, type RunFile, runGroupKey } from './run-file.js';
 
 /** A run file and where it was read from. */
 export interface LoadedRun {
@@ -80,11 +80,13 @@ export async function listRuns(dir: string): Promise<RunListing> {
  * the runs are told apart by experiment id and name, and ordered by their latest `createdAt`.
  */
 export function latestRuns(runs: readonly LoadedRun[], count: number): LoadedRun[] {
+  const keys = runs.map(({ run }) => runGroupKey(run));
   const latest = new Map<string, string>();
-  for (const { run } of runs) {
-    const id = `${run.experiment.id}\u0000${run.name}`;
+  for (let i = 0; i < runs.length; i++) {
+    const id = keys[i] as string;
     const at = latest.get(id);
-    if (at === undefined || run.createdAt > at) latest.set(id, run.createdAt);
+    const createdAt = (runs[i] as LoadedRun).run.createdAt;
+    if (at === undefined || createdAt > at) latest.set(id, createdAt);
   }
   const chosen = [...latest.entries()]
     .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
@@ -92,7 +94,7 @@ export function latestRuns(runs: readonly LoadedRun[], count: number): LoadedRun
     .map(([id]) => id);
   const out: LoadedRun[] = [];
   for (const id of chosen) {
-    for (const entry of runs) if (`${entry.run.experiment.id}\u0000${entry.run.name}` === id) out.push(entry);
+    for (let i = 0; i < runs.length; i++) if (keys[i] === id) out.push(runs[i] as LoadedRun);
   }
   return out;
 }

@@ -221,3 +221,8 @@ function shapeProblem(file: Partial<RunFile>): string | undefined {
   }
   return undefined;
 }
+
+/** What tells runs apart: files with the same experiment id and run name are shards of one run. */
+export function runGroupKey(run: Pick<RunFile, 'experiment' | 'name'>): string {
+  return `${run.experiment.id}\u0000${run.name}`;
+}
