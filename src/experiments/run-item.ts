@@ -52,18 +52,17 @@ export async function runItem<Item, Output>(
         state.usage = totals;
       }
       const started = performance.now();
+      let output!: Output;
       try {
-        const output = await options.task(item, { span, index, signal: runner.signal });
+        output = await options.task(item, { span, index, signal: runner.signal });
+      } finally {
+        // The task's time and usage, whether it returned or threw; scoring is not part of them.
         result.durationMs = performance.now() - started;
         result.usage = usageOf(totals);
-        result.output = output;
-        span.setOutput(output);
-        if (scorers.length > 0) await score(scorers, item, output, index, result, span);
-      } catch (error) {
-        result.durationMs = performance.now() - started;
-        result.usage = usageOf(totals);
-        throw error;
       }
+      result.output = output;
+      span.setOutput(output);
+      if (scorers.length > 0) await score(scorers, item, output, index, result, span);
     });
     result.status = 'succeeded';
   } catch (error) {
