@@ -1,6 +1,6 @@
 import { BasaltConfigError, redactUrl } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
-import { describeType } from './values.js';
+import { describeType, describeValue } from './values.js';
 
 /**
  * Readers of option and environment values for `resolveConfig`: each one validates, and its error
@@ -109,6 +109,20 @@ export function envNumber(name: string, env: Env): number | undefined {
   const value = Number(raw);
   if (!Number.isFinite(value)) {
     throw new BasaltConfigError(`${name} must be a number; got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/**
+ * A required text argument of a public call (`who`: `experiments.create`, `datasets.get`): a string
+ * with more than blanks, at most `max` characters; else a `BasaltConfigError` naming the call.
+ */
+export function requiredText(value: unknown, who: string, field: string, max: number): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new BasaltConfigError(`${who} needs a non-empty ${field}; got ${describeValue(value)}`);
+  }
+  if (value.length > max) {
+    throw new BasaltConfigError(`${who}: ${field} is ${value.length} characters long; the limit is ${max}`);
   }
   return value;
 }

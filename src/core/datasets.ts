@@ -1,8 +1,7 @@
+import { requiredText } from './config-values.js';
 import { type Dataset, readDataset } from './dataset.js';
-import { BasaltConfigError } from './errors.js';
 import { type ApiClient, basaltApi, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
-import { describeValue } from './values.js';
 
 export type { Dataset, DatasetRow } from './dataset.js';
 
@@ -45,7 +44,7 @@ export class Datasets {
    * for (const row of dataset.rows) console.log(row.values, row.idealOutput);
    */
   async get(slug: string, options: GetDatasetOptions = {}): Promise<Dataset> {
-    checkSlug(slug);
+    requiredText(slug, 'datasets.get', 'slug', MAX_SLUG_LENGTH);
     if (!this.#api) {
       this.#logger.once(
         'datasets.local',
@@ -65,16 +64,5 @@ export class Datasets {
       this.#logger.once(`datasets.warning:${slug}:${text}`, 'warn', `Basalt about dataset "${slug}": ${text}`);
     }
     return dataset;
-  }
-}
-
-function checkSlug(slug: unknown): asserts slug is string {
-  if (typeof slug !== 'string' || slug.trim() === '') {
-    throw new BasaltConfigError(`datasets.get needs a non-empty slug; got ${describeValue(slug)}`);
-  }
-  if (slug.length > MAX_SLUG_LENGTH) {
-    throw new BasaltConfigError(
-      `datasets.get: slug is ${slug.length} characters long; the limit is ${MAX_SLUG_LENGTH}`,
-    );
   }
 }

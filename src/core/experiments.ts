@@ -1,9 +1,8 @@
 import type { ExperimentRun, RunExperimentOptions } from '../experiments/run-options.js';
+import { requiredText } from './config-values.js';
 import type { DatasetRow } from './dataset.js';
-import { BasaltConfigError } from './errors.js';
 import { type ApiClient, basaltApi, invalidResponse } from './http.js';
 import type { Logger } from './logger.js';
-import { describeValue } from './values.js';
 
 /** An experiment: a named group of traces of one feature, compared in Basalt (SPEC §2). */
 export interface Experiment {
@@ -50,8 +49,8 @@ export class Experiments {
    * const exp = await basalt.experiments.create({ featureSlug: 'support-ticket', name: 'Ticket Analysis' });
    */
   async create(params: CreateExperimentParams): Promise<Experiment> {
-    const featureSlug = requiredString(params?.featureSlug, 'featureSlug');
-    const name = requiredString(params?.name, 'name');
+    const featureSlug = requiredText(params?.featureSlug, 'experiments.create', 'featureSlug', MAX_LENGTH.featureSlug);
+    const name = requiredText(params?.name, 'experiments.create', 'name', MAX_LENGTH.name);
     if (!this.#api) {
       this.#logger.once(
         'experiments.local',
@@ -109,16 +108,4 @@ function parseExperiment(body: unknown): Experiment {
   const createdAt = new Date(raw.createdAt as string);
   if (Number.isNaN(createdAt.getTime())) throw invalidResponse(REQUEST, 'createdAt is not a date', body);
   return { id: raw.id as string, name: raw.name as string, featureSlug: raw.featureSlug as string, createdAt };
-}
-
-function requiredString(value: unknown, field: 'featureSlug' | 'name'): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new BasaltConfigError(`experiments.create needs a non-empty ${field}; got ${describeValue(value)}`);
-  }
-  if (value.length > MAX_LENGTH[field]) {
-    throw new BasaltConfigError(
-      `experiments.create: ${field} is ${value.length} characters long; the limit is ${MAX_LENGTH[field]}`,
-    );
-  }
-  return value;
 }
