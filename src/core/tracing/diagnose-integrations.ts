@@ -24,7 +24,7 @@ const LANGCHAIN_CONTEXT: DiagnosisFinding = {
   fix: 'Give the SDK that owns the provider a BasaltContextManager: `new NodeSDK({ contextManager: new BasaltContextManager(), … })`, or `context.setGlobalContextManager(new BasaltContextManager().enable())` in place of the AsyncLocalStorageContextManager.',
 };
 
-/** ai 7's telemetry integration was made with another copy of the OpenTelemetry API (diagnose-ai-sdk.ts). */
+/** ai 7's telemetry integration was made with another copy of the OpenTelemetry API (see `aiSdkTelemetryDisconnected`). */
 const AI_SDK_TELEMETRY_LOST: DiagnosisFinding = {
   code: 'ai-sdk-telemetry-lost',
   severity: 'warning',
