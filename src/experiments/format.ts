@@ -16,88 +16,52 @@ export interface FigureColumn {
   cells: FigureCell[];
 }
 
-/** A duration in milliseconds: one decimal, `-` when unknown. */
-export function formatMs(ms: number | null | undefined): string {
-  return typeof ms === 'number' && Number.isFinite(ms) ? ms.toFixed(1) : '-';
-}
-
-export function formatScore(score: number | null | undefined): string {
-  return typeof score === 'number' && Number.isFinite(score) ? score.toFixed(3) : '-';
+/** `n` with `digits` decimals (rounded), `-` when unknown. */
+function fixed(n: number | null | undefined, digits: number): string {
+  return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(digits) : '-';
 }
 
 /** A delta with its sign: `+2.1`, `-0.150`, `±0`; `null` stays `null`. */
-function signed(delta: number | null, format: (n: number) => string): string | null {
+function signed(delta: number | null, digits: number): string | null {
   if (delta === null) return null;
   if (delta === 0) return '±0';
-  return delta > 0 ? `+${format(delta)}` : `-${format(-delta)}`;
+  return delta > 0 ? `+${fixed(delta, digits)}` : `-${fixed(-delta, digits)}`;
 }
 
-const integer = (n: number) => String(Math.round(n));
+type Summary = ComparedRun['summary'];
+type Delta = NonNullable<ComparedRun['delta']>;
 
-/** The summary columns: items, succeeded, failed, cancelled, p50, p95, mean, tokens in/out, each score. */
+/** A summary figure: its title, its value, its delta (none for `ok`), and its decimals. */
+type Figure = [
+  title: string,
+  value: (s: Summary) => number | null | undefined,
+  delta: ((d: Delta) => number | null) | null,
+  digits: number,
+];
+
+const FIGURES: readonly Figure[] = [
+  ['items', (s) => s.items, (d) => d.items, 0],
+  ['ok', (s) => s.succeeded, null, 0],
+  ['failed', (s) => s.failed, (d) => d.failed, 0],
+  ['cancelled', (s) => s.cancelled, (d) => d.cancelled, 0],
+  ['p50 ms', (s) => s.latencyMs.p50, (d) => d.latencyP50, 1],
+  ['p95 ms', (s) => s.latencyMs.p95, (d) => d.latencyP95, 1],
+  ['tokens in', (s) => s.tokens.input, (d) => d.tokensInput, 0],
+  ['tokens out', (s) => s.tokens.output, (d) => d.tokensOutput, 0],
+];
+
+/** The summary columns: items, succeeded, failed, cancelled, p50, p95, tokens in/out, each score. */
 export function figureColumns(runs: readonly ComparedRun[], scoreNames: readonly string[]): FigureColumn[] {
-  const column = (
-    title: string,
-    value: (run: ComparedRun) => string,
-    delta: (run: ComparedRun) => string | null,
-  ): FigureColumn => ({
+  const scores = scoreNames.map(
+    (name): Figure => [name, (s) => s.scores[name]?.mean, (d) => d.scores[name] ?? null, 3],
+  );
+  return [...FIGURES, ...scores].map(([title, value, delta, digits]) => ({
     title,
-    cells: runs.map((run) => ({ value: value(run), delta: run.delta ? delta(run) : null })),
-  });
-  const ms = (n: number) => n.toFixed(1);
-  const score = (n: number) => n.toFixed(3);
-  const columns = [
-    column(
-      'items',
-      (r) => integer(r.summary.items),
-      (r) => signed(r.delta!.items, integer),
-    ),
-    column(
-      'ok',
-      (r) => integer(r.summary.succeeded),
-      () => null,
-    ),
-    column(
-      'failed',
-      (r) => integer(r.summary.failed),
-      (r) => signed(r.delta!.failed, integer),
-    ),
-    column(
-      'cancelled',
-      (r) => integer(r.summary.cancelled),
-      (r) => signed(r.delta!.cancelled, integer),
-    ),
-    column(
-      'p50 ms',
-      (r) => formatMs(r.summary.latencyMs.p50),
-      (r) => signed(r.delta!.latencyP50, ms),
-    ),
-    column(
-      'p95 ms',
-      (r) => formatMs(r.summary.latencyMs.p95),
-      (r) => signed(r.delta!.latencyP95, ms),
-    ),
-    column(
-      'tokens in',
-      (r) => integer(r.summary.tokens.input),
-      (r) => signed(r.delta!.tokensInput, integer),
-    ),
-    column(
-      'tokens out',
-      (r) => integer(r.summary.tokens.output),
-      (r) => signed(r.delta!.tokensOutput, integer),
-    ),
-  ];
-  for (const name of scoreNames) {
-    columns.push(
-      column(
-        name,
-        (r) => formatScore(r.summary.scores[name]?.mean),
-        (r) => signed(r.delta!.scores[name] ?? null, score),
-      ),
-    );
-  }
-  return columns;
+    cells: runs.map((run) => ({
+      value: fixed(value(run.summary), digits),
+      delta: run.delta && delta ? signed(delta(run.delta), digits) : null,
+    })),
+  }));
 }
 
 /** A cell as one string: `12.3 (+2.1)`. */
