@@ -3,7 +3,7 @@ import type { ComparedItem, Comparison } from './compare.js';
 import { type FigureColumn, figureColumns } from './format.js';
 import { escapeHtml, jsonForScript } from './html.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './report-assets.js';
-import { histogramSvg, RUN_COLORS } from './report-charts.js';
+import { histogramSvg, runColor } from './report-charts.js';
 import type { RunResult } from './run-file.js';
 
 /** Options of `renderComparisonHtml`. */
@@ -52,7 +52,7 @@ function row(item: ComparedItem): unknown[] {
 function summaryTable(comparison: Comparison, columns: FigureColumn[]): string {
   const head = `<tr><th>run</th>${columns.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr>`;
   const rows = comparison.runs.map((run, i) => {
-    const swatch = `<span class="swatch" style="background:${RUN_COLORS[i % RUN_COLORS.length]}"></span>`;
+    const swatch = swatchOf(i);
     const cells = columns.map((c) => {
       const { value, delta } = c.cells[i]!;
       return `<td class="num">${escapeHtml(value)}${delta === null ? '' : `<span class="delta">(${escapeHtml(delta)})</span>`}</td>`;
@@ -81,12 +81,7 @@ function charts(comparison: Comparison): string {
       return usage ? [(usage.inputTokens || 0) + (usage.outputTokens || 0)] : [];
     }),
   }));
-  const legend = comparison.runs
-    .map(
-      (run, i) =>
-        `<span><span class="swatch" style="background:${RUN_COLORS[i % RUN_COLORS.length]}"></span>${escapeHtml(run.label)}</span>`,
-    )
-    .join('');
+  const legend = comparison.runs.map((run, i) => `<span>${swatchOf(i)}${escapeHtml(run.label)}</span>`).join('');
   return (
     `<div class="legend">${legend}</div><div class="charts">` +
     `<figure id="latency-chart">${histogramSvg('Latency per item', 'ms', latency)}<figcaption>Latency per item (ms)</figcaption></figure>` +
@@ -127,10 +122,7 @@ export function renderComparisonHtml(comparison: Comparison, options: Comparison
   const scriptHash = createHash('sha256').update(REPORT_SCRIPT).digest('base64');
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'; img-src data:`;
   const runHeads = comparison.runs
-    .map(
-      (run, i) =>
-        `<th><span class="swatch" style="background:${RUN_COLORS[i % RUN_COLORS.length]}"></span>${i + 1}. ${escapeHtml(run.label)}</th>`,
-    )
+    .map((run, i) => `<th>${swatchOf(i)}${i + 1}. ${escapeHtml(run.label)}</th>`)
     .join('');
   const warnings = comparison.warnings.map((w) => `<p class="warning">${escapeHtml(w)}</p>`).join('');
   const data = { runs: comparison.runs.map((run) => run.label), items: comparison.items.map(row) };
@@ -166,4 +158,9 @@ ${unmatchedList(comparison)}
 <script>${REPORT_SCRIPT}</script>
 </body></html>
 `;
+}
+
+/** The small square in the `index`-th run's colour, next to its name. */
+function swatchOf(index: number): string {
+  return `<span class="swatch" style="background:${runColor(index)}"></span>`;
 }

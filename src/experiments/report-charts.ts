@@ -6,7 +6,12 @@ import { escapeHtml } from './html.js';
  * per run, bins shared by every run so the bars compare.
  */
 
-export const RUN_COLORS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#dc2626', '#0891b2', '#ca8a04', '#db2777'];
+const RUN_COLORS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#dc2626', '#0891b2', '#ca8a04', '#db2777'];
+
+/** The colour of the `index`-th run (the palette repeats past eight runs). */
+export function runColor(index: number): string {
+  return RUN_COLORS[index % RUN_COLORS.length] as string;
+}
 
 const WIDTH = 640;
 const HEIGHT = 220;
@@ -62,7 +67,7 @@ export function histogramSvg(title: string, unit: string, series: readonly Serie
       const y = PAD.top + plotH - h;
       const tip = `${series[r]!.label}: ${count} item(s) in ${tick(from)}–${tick(to)} ${unit}`;
       parts.push(
-        `<rect class="bar" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${RUN_COLORS[r % RUN_COLORS.length]}"><title>${escapeHtml(tip)}</title></rect>`,
+        `<rect class="bar" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${runColor(r)}"><title>${escapeHtml(tip)}</title></rect>`,
       );
     }
   }
