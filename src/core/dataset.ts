@@ -38,11 +38,16 @@ export function readDataset(data: unknown, fallbackSlug: string): Dataset | stri
   const name = raw.name ?? slug;
   if (typeof slug !== 'string' || typeof name !== 'string') return '"slug" or "name" is not a string';
   let columns = raw.columns;
-  if (columns === undefined) columns = [...new Set(rows.flatMap((row) => Object.keys(row.values)))];
+  if (columns === undefined) columns = columnsOf(rows);
   if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string')) {
     return '"columns" is not an array of strings';
   }
   return { slug, name, columns, rows };
+}
+
+/** The columns of rows that name none: every key of their values, in first-seen order. */
+export function columnsOf(rows: readonly DatasetRow[]): string[] {
+  return [...new Set(rows.flatMap((row) => Object.keys(row.values)))];
 }
 
 /** One row: `values` must be an object; `metadata`, when present, too. */
