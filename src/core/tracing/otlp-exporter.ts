@@ -52,9 +52,10 @@ export class OtlpExporter implements SpanExporter {
   /**
    * One abort signal per export in flight, all aborted by `shutdown()`. Each send and back-off adds
    * a listener to its export's own signal: with one shared signal, a burst of 11 exports in flight
-   * made Node print a MaxListenersExceededWarning on the app's console (#14).
+   * made Node print a MaxListenersExceededWarning on the app's console (#14). Made by
+   * `createStopSignal`, as the exporter's own switch is, so the edge build keeps its plain switch.
    */
-  readonly #exportSignals = new Set<AbortController>();
+  readonly #exportSignals = new Set<ReturnType<typeof createStopSignal>>();
 
   constructor(transport: OtlpTransport, timeoutMillis = DEFAULT_EXPORT_TIMEOUT_MS) {
     this.#transport = transport;
@@ -71,7 +72,7 @@ export class OtlpExporter implements SpanExporter {
       done({ code: ExportResultCode.FAILED, error: error as Error });
       return;
     }
-    const own = new AbortController();
+    const own = createStopSignal();
     this.#exportSignals.add(own);
     const work = this.#sendWithRetries(body, own.signal).then((outcome) => {
       this.#exportSignals.delete(own);
@@ -98,7 +99,7 @@ export class OtlpExporter implements SpanExporter {
     this.#transport.close();
   }
 
-  async #sendWithRetries(body: Uint8Array, signal: AbortSignal): Promise<SendOutcome> {
+  async #sendWithRetries(body: Uint8Array, signal: ExportSignal): Promise<SendOutcome> {
     const deadline = Date.now() + this.#timeout;
     let backoff = INITIAL_BACKOFF_MS;
     for (let retry = 0; ; retry++) {
