@@ -57,8 +57,6 @@ export class Diagnostics {
   #rootEnded = false;
   #firstRootChecked = false;
   #serverlessChecked = false;
-  /** The app owns the export pipeline: flushing at the end of an invocation is its job. */
-  #appProvider = false;
 
   rootEnded(): void {
     this.#rootEnded = true;
@@ -75,18 +73,20 @@ export class Diagnostics {
    * At a root's start: the first root logs one warning per finding; the serverless check waits for
    * a root that starts after another ended, since a flush after the first root is the fix.
    */
-  onRoot(runtime: { diagnose(root?: Span): Diagnosis; logger: Logger }, root: Span | undefined): void {
+  onRoot(
+    runtime: { diagnose(root?: Span): Diagnosis; readonly tracingState: Diagnosis['tracing']; logger: Logger },
+    root: Span | undefined,
+  ): void {
     if (this.#firstRootChecked && (this.#serverlessChecked || !this.#rootEnded)) return;
     try {
       if (!this.#firstRootChecked) {
         this.#firstRootChecked = true;
-        const report = runtime.diagnose(root);
-        this.#appProvider = report.tracing === 'app-provider';
-        for (const finding of report.findings) tell(runtime.logger, finding);
+        for (const finding of runtime.diagnose(root).findings) tell(runtime.logger, finding);
         return;
       }
       this.#serverlessChecked = true;
-      if (this.platform && !this.#appProvider && !this.#flushes()) tell(runtime.logger, serverless(this.platform));
+      const finding = this.#serverlessFinding(runtime.tracingState);
+      if (finding) tell(runtime.logger, finding);
     } catch {
       // A check that fails tells nothing; the root it runs in goes on (§10).
     }
@@ -117,13 +117,14 @@ export class Diagnostics {
       findings.push(tracing?.contextManager === false ? NO_ASYNC_LOCAL_STORAGE : NO_CONTEXT_MANAGER);
     if (started) findings.push(...integrationFindings(contextOk));
     if (this.#spanAfterShutdown) findings.push({ code: 'span-after-shutdown', severity: 'warning', ...AFTER_SHUTDOWN });
-    if (this.platform && state !== 'app-provider' && this.#rootEnded && !this.#flushes()) {
-      findings.push(serverless(this.platform));
-    }
+    const serverlessFinding = this.#rootEnded ? this.#serverlessFinding(state) : undefined;
+    if (serverlessFinding) findings.push(serverlessFinding);
   }
 
-  #flushes(): boolean {
-    return this.flushPath !== undefined || hasVercelRequestContext();
+  /** On a serverless platform, with Basalt's own pipeline (the app flushes its own), nothing flushing. */
+  #serverlessFinding(state: Diagnosis['tracing']): DiagnosisFinding | undefined {
+    const flushes = this.flushPath !== undefined || hasVercelRequestContext();
+    return this.platform && state !== 'app-provider' && !flushes ? serverless(this.platform) : undefined;
   }
 }
 
