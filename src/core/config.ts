@@ -127,6 +127,12 @@ export interface ResolvedConfig {
   timeoutMs: number;
   /** The serverless platform the environment names (`VERCEL`, `AWS_LAMBDA_FUNCTION_NAME`, …), if any. */
   platform: string | undefined;
+  /**
+   * The setting `telemetry.endpoint` came from, as messages name it (the option, a variable, or
+   * Basalt's default with an API key); not part of `telemetry`, so that two clients sending to the
+   * same endpoint from different settings are not told their settings differ.
+   */
+  endpointSetting: string | undefined;
   telemetry: ResolvedTelemetry;
 }
 
@@ -157,6 +163,12 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = processEnv
     basaltEndpoint ??
     (otel ? validUrl(otel.endpoint, otel.variable) : undefined) ??
     (apiKey ? DEFAULT_OTLP_ENDPOINT : undefined);
+  const endpointSetting =
+    basaltEndpoint !== undefined
+      ? optionString(t.endpoint, 'telemetry.endpoint') !== undefined
+        ? 'telemetry.endpoint'
+        : 'BASALT_OTEL_EXPORTER_OTLP_ENDPOINT'
+      : (otel?.variable ?? (apiKey ? "Basalt's default endpoint (used with an API key)" : undefined));
   const mode: ExportMode = !enabled ? 'disabled' : exporters.length > 0 ? 'custom' : endpoint ? 'otlp' : 'local';
   if (mode === 'local' && productionLooking(env)) {
     warnings.push(
@@ -169,6 +181,7 @@ export function resolveConfig(options: BasaltOptions = {}, env: Env = processEnv
     logLevel,
     timeoutMs: positiveInt('timeoutMs', o.timeoutMs ?? 10_000),
     platform: serverlessPlatform(env),
+    endpointSetting,
     warnings,
     telemetry: {
       enabled,

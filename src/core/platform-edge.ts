@@ -15,7 +15,7 @@ export function platformWarnings(config: ResolvedConfig, telemetry: TelemetryOpt
   const { mode, endpoint } = config.telemetry;
   if (mode === 'otlp' && endpoint !== undefined && otlpProtocolFor(endpoint) === 'grpc') {
     warnings.push(
-      `${endpointSetting(telemetry, env)} is an OTLP/gRPC endpoint (${redactUrl(endpoint)}), and gRPC cannot run on this runtime: spans are sent over OTLP/HTTP with fetch to ${redactUrl(grpcFallbackUrl(endpoint))} instead. Set an OTLP/HTTP endpoint (http(s)://host:4318) to choose where.`,
+      `${config.endpointSetting ?? 'telemetry.endpoint'} is an OTLP/gRPC endpoint (${redactUrl(endpoint)}), and gRPC cannot run on this runtime: spans are sent over OTLP/HTTP with fetch to ${redactUrl(grpcFallbackUrl(endpoint))} instead. Set an OTLP/HTTP endpoint (http(s)://host:4318) to choose where.`,
     );
   }
   const fileSetting = traceFileSetting(telemetry, env);
@@ -25,14 +25,6 @@ export function platformWarnings(config: ResolvedConfig, telemetry: TelemetryOpt
     );
   }
   return warnings;
-}
-
-function endpointSetting(telemetry: TelemetryOptions, env: Env): string {
-  if (telemetry.endpoint !== undefined) return 'telemetry.endpoint';
-  if (env.BASALT_OTEL_EXPORTER_OTLP_ENDPOINT) return 'BASALT_OTEL_EXPORTER_OTLP_ENDPOINT';
-  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
-  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return 'OTEL_EXPORTER_OTLP_ENDPOINT';
-  return "Basalt's default endpoint (used with an API key)";
 }
 
 function traceFileSetting(telemetry: TelemetryOptions, env: Env): string | undefined {

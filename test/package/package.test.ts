@@ -401,6 +401,36 @@ describe('edge build of the packed tarball (#15, docs/runtimes.md)', () => {
     });
     expect(out.trim()).toBe('true,true,true');
   });
+
+  it("names the setting a gRPC endpoint came from: with an API key, OpenTelemetry's variables are not it", () => {
+    // With a key, OTEL_EXPORTER_OTLP_ENDPOINT is ignored and spans go to Basalt's (gRPC) default; the
+    // warning used to blame the ignored variable for Basalt's URL.
+    const script = `const { Basalt } = await import('./dist/edge/index.mjs');
+      const told = [];
+      console.warn = (...args) => told.push(args.join(' '));
+      new Basalt(JSON.parse(process.argv[1]));
+      console.log(JSON.stringify(told.filter((line) => line.includes('gRPC'))));`;
+    const warned = (options: object, variables: Record<string, string>) => {
+      const env: Record<string, string | undefined> = { ...process.env };
+      for (const name of Object.keys(env)) if (/^(BASALT_|OTEL_)/.test(name)) delete env[name];
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(options)], {
+        cwd: installed,
+        env: { ...env, ...variables },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      return (JSON.parse(out) as string[]).map((line) => line.split(' is an OTLP/gRPC endpoint (')[0]);
+    };
+    expect(warned({ apiKey: 'k' }, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toEqual([
+      "[basalt] Basalt's default endpoint (used with an API key)",
+    ]);
+    expect(
+      warned({ telemetry: { endpoint: '' } }, { BASALT_OTEL_EXPORTER_OTLP_ENDPOINT: 'https://grpc.example.com' }),
+    ).toEqual(['[basalt] BASALT_OTEL_EXPORTER_OTLP_ENDPOINT']);
+    expect(warned({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4317' })).toEqual([
+      '[basalt] OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    ]);
+  });
 });
 
 describe('the basalt-observe bin of the packed tarball', () => {
