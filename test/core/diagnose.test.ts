@@ -1,5 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   AlwaysOffSampler,
   BasicTracerProvider,
@@ -68,6 +69,25 @@ describe('basalt.diagnose() and the first root’s warnings', () => {
     expect(told(t.logs)[0]).toContain('no BasaltSpanProcessor');
     // What the finding says: the app's provider got its own span, Basalt's spans went elsewhere.
     expect(appSpans.getFinishedSpans().map((s) => s.name)).toEqual(['GET /']);
+  });
+
+  it('finds an app NodeSDK started after Basalt registered its provider: its provider was refused', async () => {
+    // NodeSDK's default metrics and logs exporters would retry a collector on localhost:4318.
+    vi.stubEnv('OTEL_METRICS_EXPORTER', 'none');
+    vi.stubEnv('OTEL_LOGS_EXPORTER', 'none');
+    const t = setupTracing();
+    await root('first');
+    const appSpans = new InMemorySpanExporter();
+    const sdk = new NodeSDK({ spanProcessors: [new SimpleSpanProcessor(appSpans)], instrumentations: [] });
+    sdk.start();
+    cleanups.push(() => sdk.shutdown());
+    await trace.getTracer('http').startActiveSpan('GET /', async (span) => {
+      await root('second');
+      span.end();
+    });
+    // What the finding says: the app's own span never reached the app's exporter.
+    expect(appSpans.getFinishedSpans()).toEqual([]);
+    expect(codes(t.basalt.diagnose().findings)).toEqual(['app-sdk-after-basalt']);
   });
 
   it('finds that Basalt spans are not recorded inside a span the app’s provider did not sample', async () => {

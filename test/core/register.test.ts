@@ -1,5 +1,5 @@
 import { context, type Span, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { registerOTel } from '@vercel/otel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Basalt, BasaltConfigError, BasaltSpanProcessor, registerBasalt, startObserve } from '../../src/index.js';
@@ -115,6 +115,39 @@ describe('registerBasalt alongside @vercel/otel', () => {
     expect(first?.resource.attributes['service.name']).toBe('web');
     // The framework span is not a Basalt trace: only Basalt spans reach Basalt's exporter.
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['chat_request']);
+    await (trace.getTracerProvider() as unknown as { getDelegate(): { shutdown(): Promise<void> } })
+      .getDelegate()
+      .shutdown();
+    context.disable();
+  });
+
+  it('called before registerOTel: the first root says the app’s provider was refused, and how to order them', async () => {
+    const warn = warnings();
+    const appExporter = new InMemorySpanExporter();
+    const basalt = new Basalt({ logLevel: 'warn', telemetry: { exporter } });
+    registerBasalt();
+    registerOTel({ serviceName: 'web', spanProcessors: [new SimpleSpanProcessor(appExporter)] });
+    await request('/api/chat');
+    await basalt.flush();
+    // What the order does: the app's provider was never registered, so its exporter gets nothing.
+    expect(appExporter.getFinishedSpans()).toEqual([]);
+    const { findings } = basalt.diagnose();
+    expect(findings.map((f) => f.code)).toEqual(['app-sdk-after-basalt']);
+    expect(findings[0]?.fix).toContain('registerOTel');
+    const told = warn.mock.calls.map(([line]) => String(line)).filter((l) => l.includes('refused'));
+    expect(told).toHaveLength(1);
+    context.disable();
+  });
+
+  it('called after registerOTel without a BasaltSpanProcessor: the foreign-provider finding, not the order one', async () => {
+    const appExporter = new InMemorySpanExporter();
+    registerOTel({ serviceName: 'web', spanProcessors: [new SimpleSpanProcessor(appExporter)] });
+    const basalt = new Basalt({ logLevel: 'silent', telemetry: { exporter } });
+    registerBasalt();
+    await request('/api/chat');
+    await basalt.flush();
+    expect(appExporter.getFinishedSpans().map((s) => s.name)).toEqual(['POST /api/chat']);
+    expect(basalt.diagnose().findings.map((f) => f.code)).toEqual(['foreign-provider']);
     await (trace.getTracerProvider() as unknown as { getDelegate(): { shutdown(): Promise<void> } })
       .getDelegate()
       .shutdown();

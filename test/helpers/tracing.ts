@@ -1,4 +1,4 @@
-import { context, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach } from 'vitest';
 import { basaltGlobal, resetBasaltGlobal } from '../../src/core/tracing/global-state.js';
@@ -94,6 +94,7 @@ export async function resetTracing(): Promise<void> {
   resetBasaltGlobal();
   trace.disable();
   context.disable();
+  propagation.disable();
   for (const restore of restoreConsole.splice(0)) restore();
 }
 

@@ -1,6 +1,7 @@
 import { context, createContextKey, ROOT_CONTEXT, type Span, TraceFlags, trace } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import { integrationFindings } from './diagnose-integrations.js';
+import { appSetupRefused } from './diagnose-order.js';
 import type { StartedTracing } from './provider.js';
 import { hasVercelRequestContext } from './wait-until.js';
 
@@ -8,6 +9,7 @@ import { hasVercelRequestContext } from './wait-until.js';
 export type DiagnosisCode =
   | 'spans-not-recording'
   | 'foreign-provider'
+  | 'app-sdk-after-basalt'
   | 'api-version-mismatch'
   | 'no-context-manager'
   | 'langchain-context-manager'
@@ -112,6 +114,8 @@ export class Diagnostics {
     if (state === 'basalt-provider' && !mismatch && globalDelegate() !== tracing?.provider) {
       findings.push(FOREIGN_PROVIDER);
     }
+    const refused = state === 'basalt-provider' ? appSetupRefused(tracing?.propagatorAtRegistration) : undefined;
+    if (refused) findings.push(refused);
     const contextOk = started && contextWorks();
     if (started && !contextOk)
       findings.push(tracing?.contextManager === false ? NO_ASYNC_LOCAL_STORAGE : NO_CONTEXT_MANAGER);

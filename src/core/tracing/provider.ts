@@ -14,6 +14,7 @@ import { SDK_TYPE, SDK_VERSION } from '../constants.js';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
 import { installContextManager } from './context-manager.js';
+import { propagatorRegistered } from './diagnose-order.js';
 import { createOtlpExporter } from './exporter.js';
 import { LocalTraceExporter } from './local-exporter.js';
 import type { SpanExporter } from './sdk-types.js';
@@ -33,6 +34,11 @@ export interface StartedTracing {
   owned: boolean;
   /** False when we made the provider on a runtime without AsyncLocalStorage: no context manager. */
   contextManager: boolean;
+  /**
+   * Set when our provider was registered globally: whether a propagator was registered then (the
+   * diagnosis sees an app setup that started later, `diagnose-order.ts`).
+   */
+  propagatorAtRegistration?: boolean;
 }
 
 /**
@@ -80,10 +86,16 @@ export function startTracing(config: ResolvedConfig, logger: Logger): StartedTra
   // Without one (no AsyncLocalStorage on this runtime), the first root's diagnosis says so once.
   const contextManager = installContextManager();
   // Registered globally only when no other provider is, so third-party spans nest under ours.
-  if (!trace.setGlobalTracerProvider(provider)) {
-    logger.debug('Another TracerProvider is registered: Basalt spans use their own provider.');
-  }
-  return { tracer: provider.getTracer(TRACER_NAME, SDK_VERSION), processors, provider, owned: true, contextManager };
+  const registered = trace.setGlobalTracerProvider(provider);
+  if (!registered) logger.debug('Another TracerProvider is registered: Basalt spans use their own provider.');
+  return {
+    tracer: provider.getTracer(TRACER_NAME, SDK_VERSION),
+    processors,
+    provider,
+    owned: true,
+    contextManager,
+    propagatorAtRegistration: registered ? propagatorRegistered() : undefined,
+  };
 }
 
 /**

@@ -1,0 +1,35 @@
+import { propagation } from '@opentelemetry/api';
+import type { DiagnosisFinding } from './diagnose.js';
+
+/**
+ * Whether a text-map propagator is registered globally. Basalt never registers one; the SDKs that
+ * own an app's OpenTelemetry setup (`registerOTel` from @vercel/otel, NodeSDK's `start()`) register
+ * one next to their TracerProvider and context manager, each in its own global slot.
+ */
+export function propagatorRegistered(): boolean {
+  try {
+    return propagation.fields().length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The app's OpenTelemetry setup started after Basalt had registered its own provider globally
+ * (`registerBasalt()` or a first Basalt span before `registerOTel()`): a global slot is written once,
+ * so that setup's provider and context manager were refused, and only its propagator, in a slot
+ * Basalt leaves free, was registered. Seen as a propagator that was not there when Basalt
+ * registered its provider and is there now.
+ */
+export function appSetupRefused(propagatorAtRegistration: boolean | undefined): DiagnosisFinding | undefined {
+  if (propagatorAtRegistration !== false || !propagatorRegistered()) return undefined;
+  return APP_SETUP_REFUSED;
+}
+
+const APP_SETUP_REFUSED: DiagnosisFinding = {
+  code: 'app-sdk-after-basalt',
+  severity: 'error',
+  cause:
+    "The app's OpenTelemetry setup (registerOTel from @vercel/otel, NodeSDK, …) started after Basalt had registered its own TracerProvider: a provider is registered once per process, so that setup's provider (and context manager) was refused. The app's spans no longer reach that setup's exporters: they go through Basalt's provider, which sends only Basalt traces, to Basalt.",
+  fix: "Start the app's setup first, with Basalt in it, then Basalt: `registerOTel({ spanProcessors: [new BasaltSpanProcessor()] })` (or `new NodeSDK({ spanProcessors: [new BasaltSpanProcessor()] }).start()`), then `registerBasalt()`, in instrumentation.ts or before anything else runs.",
+};
