@@ -12,7 +12,8 @@
  * runs alone for 6 s: the two profiles docs/benchmarks.md compares.
  *
  * Rounds of 50 invokes, each settled with `awaitAllCallbacks()`, the variants interleaved; the median
- * over 25 rounds is printed as overhead over bare.
+ * over 25 rounds is printed as overhead over bare. A second instance of ours has its callbacks timed
+ * (hrtime around each): the time inside them is printed next to its overhead.
  */
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
@@ -44,7 +45,7 @@ class NoopHandler extends BaseCallbackHandler {
   async handleLLMEnd() {}
 }
 
-new Basalt({ logLevel: 'error', telemetry: { exporter: new CountingExporter() } });
+const basalt = new Basalt({ logLevel: 'error', telemetry: { exporter: new CountingExporter() } });
 startObserve({ name: 'warmup', featureSlug: FEATURE }, () => undefined);
 const langfuse = countingProvider();
 setLangfuseTracerProvider(langfuse.provider);
@@ -57,12 +58,43 @@ const chain = ChatPromptTemplate.fromMessages([
   .pipe(new StringOutputParser());
 const input = { question: 'My order #1234 has not arrived yet. What can I do?' };
 
+/**
+ * Ours, with the time spent inside its callbacks summed (hrtime around each, everything they call
+ * included): how much of our overhead is our own work, and how much LangChain's around it.
+ */
+const TIMED = 'BasaltCallbackHandler, its callbacks timed';
+let insideNs = 0;
+let timedInvokes = 0;
+function timedHandler(): BasaltCallbackHandler {
+  const handler = new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY });
+  const hooks = [
+    'handleChainStart',
+    'handleChainEnd',
+    'handleChatModelStart',
+    'handleLLMStart',
+    'handleLLMEnd',
+  ] as const;
+  for (const hook of hooks) {
+    const original = (handler[hook] as (...args: unknown[]) => unknown).bind(handler);
+    (handler as unknown as Record<string, unknown>)[hook] = (...args: unknown[]) => {
+      const start = process.hrtime.bigint();
+      try {
+        return original(...args);
+      } finally {
+        insideNs += Number(process.hrtime.bigint() - start);
+      }
+    };
+  }
+  return handler;
+}
+
 const variants = new Map<string, BaseCallbackHandler[]>([
   ['bare', []],
   ['a handler doing nothing, awaited (as ours)', [new NoopHandler(true)]],
   ['a handler doing nothing, in the background queue (as Langfuse’s)', [new NoopHandler(false)]],
   ['BasaltCallbackHandler', [new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY })]],
   ["Langfuse's CallbackHandler", [new CallbackHandler({ userId: IDENTITY.user.id, sessionId: 'session-1' })]],
+  [TIMED, [timedHandler()]],
 ]);
 
 // BENCH_ONLY=<index of a variant> runs that variant alone for 6 s, for a CPU profile (--cpu-prof).
@@ -87,12 +119,15 @@ function fail(message: string): never {
 const rounds = new Map<string, number[]>();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, callbacks] of variants) {
+    const insideBefore = insideNs;
     const started = performance.now();
     for (let i = 0; i < CALLS; i++) await chain.invoke(input, { callbacks });
     await awaitAllCallbacks();
     const perCall = ((performance.now() - started) * 1000) / CALLS;
     await langfuse.provider.forceFlush();
     if (round >= WARMUP_ROUNDS) rounds.set(name, [...(rounds.get(name) ?? []), perCall]);
+    if (round >= WARMUP_ROUNDS && name === TIMED) timedInvokes += CALLS;
+    else if (name === TIMED) insideNs = insideBefore;
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -103,5 +138,51 @@ console.log(
 for (const [name, values] of rounds) {
   if (name !== 'bare') console.log(`  ${name.padEnd(66)} +${(median(values) - bare).toFixed(1)} µs`);
 }
+console.log(
+  `  ${'of which inside its callbacks (mean, everything they call included)'.padEnd(66)} ${(insideNs / 1000 / timedInvokes).toFixed(1)} µs`,
+);
+console.log(
+  `  ${'our callbacks of one invoke, replayed without LangChain (warm loop)'.padEnd(66)} ${(await replayed()).toFixed(1)} µs`,
+);
 setLangfuseTracerProvider(null);
 await langfuse.provider.shutdown();
+
+/**
+ * The callbacks LangChain made to ours in one real invoke, recorded, then replayed on another
+ * instance with fresh run ids in a tight loop: what our four spans cost with no LangChain code
+ * between them (median µs per invoke over 40 rounds of 500).
+ */
+async function replayed(): Promise<number> {
+  const calls: Array<[string, unknown[]]> = [];
+  const recorder = new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY });
+  const hooks = ['handleChainStart', 'handleChainEnd', 'handleChatModelStart', 'handleLLMStart', 'handleLLMEnd'];
+  const target = recorder as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const hook of hooks) {
+    const original = target[hook]?.bind(recorder) ?? fail(hook);
+    target[hook] = (...args: unknown[]) => {
+      calls.push([hook, args]);
+      return original(...args);
+    };
+  }
+  await chain.invoke(input, { callbacks: [recorder] });
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const runIds = new Set(calls.flatMap(([, args]) => args.filter((arg) => typeof arg === 'string' && UUID.test(arg))));
+  const handler = new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY }) as unknown as Record<
+    string,
+    (...args: unknown[]) => unknown
+  >;
+  let invoke = 0;
+  const perRound: number[] = [];
+  for (let round = 0; round < 50; round++) {
+    const started = performance.now();
+    for (let i = 0; i < 500; i++) {
+      const suffix = `-${invoke++}`;
+      for (const [hook, args] of calls) {
+        handler[hook]?.(...args.map((arg) => (runIds.has(arg) ? `${arg}${suffix}` : arg)));
+      }
+    }
+    if (round >= 10) perRound.push(((performance.now() - started) * 1000) / 500);
+    await basalt.flush();
+  }
+  return median(perRound);
+}
