@@ -32,13 +32,14 @@ let packed: Packed;
 let installed = '';
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+  // Packed from a checkout without dist/, as `npm publish` from a fresh clone would: `prepack` builds it.
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
   scratch = mkdtempSync(join(root, 'node_modules', '.cache', 'basalt-package-'));
   const json = execFileSync('npm', ['pack', '--json', '--silent', '--pack-destination', scratch], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 180_000,
   });
   [packed] = JSON.parse(json) as [Packed];
   installed = join(scratch, 'node_modules', 'basalt-observe');
