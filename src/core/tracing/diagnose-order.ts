@@ -28,8 +28,8 @@ export function appSetupRefused(propagatorAtRegistration: boolean | undefined): 
 
 const APP_SETUP_REFUSED: DiagnosisFinding = {
   code: 'app-sdk-after-basalt',
-  severity: 'error',
+  severity: 'warning',
   cause:
-    "The app's OpenTelemetry setup (registerOTel from @vercel/otel, NodeSDK, …) started after Basalt had registered its own TracerProvider: a provider is registered once per process, so that setup's provider (and context manager) was refused. The app's spans no longer reach that setup's exporters: they go through Basalt's provider, which sends only Basalt traces, to Basalt.",
+    "An OpenTelemetry propagator was registered after Basalt had registered its own TracerProvider, which is what the app's OpenTelemetry setup (registerOTel from @vercel/otel, NodeSDK, …) does when it starts after Basalt: a provider is registered once per process, so that setup's provider (and context manager) was refused, and the app's spans no longer reach that setup's exporters (they go through Basalt's provider, which sends only Basalt traces, to Basalt). If you registered only a propagator yourself, nothing is wrong.",
   fix: "Start the app's setup first, with Basalt in it, then Basalt: `registerOTel({ spanProcessors: [new BasaltSpanProcessor()] })` (or `new NodeSDK({ spanProcessors: [new BasaltSpanProcessor()] }).start()`), then `registerBasalt()`, in instrumentation.ts or before anything else runs.",
 };
