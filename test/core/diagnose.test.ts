@@ -88,6 +88,8 @@ describe('basalt.diagnose() and the first root’s warnings', () => {
     // What the finding says: the app's own span never reached the app's exporter.
     expect(appSpans.getFinishedSpans()).toEqual([]);
     expect(codes(t.basalt.diagnose().findings)).toEqual(['app-sdk-after-basalt']);
+    // The first root ran before the SDK started; the next root that starts after one ended says it.
+    expect(told(t.logs)).toEqual([expect.stringContaining('refused')]);
   });
 
   it('finds that Basalt spans are not recorded inside a span the app’s provider did not sample', async () => {

@@ -58,7 +58,9 @@ export class Diagnostics {
   #spanAfterShutdown = false;
   #rootEnded = false;
   #firstRootChecked = false;
-  #serverlessChecked = false;
+  #laterChecked = false;
+  /** Whether a propagator was registered when our provider was (`diagnose-order.ts`), once known. */
+  #propagatorAtRegistration: boolean | undefined;
 
   rootEnded(): void {
     this.#rootEnded = true;
@@ -73,22 +75,25 @@ export class Diagnostics {
 
   /**
    * At a root's start: the first root logs one warning per finding; the serverless check waits for
-   * a root that starts after another ended, since a flush after the first root is the fix.
+   * a root that starts after another ended, since a flush after the first root is the fix, and the
+   * app-setup-order check runs again there (an SDK started after the first root).
    */
   onRoot(
     runtime: { diagnose(root?: Span): Diagnosis; readonly tracingState: Diagnosis['tracing']; logger: Logger },
     root: Span | undefined,
   ): void {
-    if (this.#firstRootChecked && (this.#serverlessChecked || !this.#rootEnded)) return;
+    if (this.#firstRootChecked && (this.#laterChecked || !this.#rootEnded)) return;
     try {
       if (!this.#firstRootChecked) {
         this.#firstRootChecked = true;
         for (const finding of runtime.diagnose(root).findings) tell(runtime.logger, finding);
         return;
       }
-      this.#serverlessChecked = true;
-      const finding = this.#serverlessFinding(runtime.tracingState);
-      if (finding) tell(runtime.logger, finding);
+      this.#laterChecked = true;
+      const state = runtime.tracingState;
+      const refused = state === 'basalt-provider' ? appSetupRefused(this.#propagatorAtRegistration) : undefined;
+      const finding = this.#serverlessFinding(state);
+      for (const later of [refused, finding]) if (later) tell(runtime.logger, later);
     } catch {
       // A check that fails tells nothing; the root it runs in goes on (§10).
     }
@@ -114,7 +119,8 @@ export class Diagnostics {
     if (state === 'basalt-provider' && !mismatch && globalDelegate() !== tracing?.provider) {
       findings.push(FOREIGN_PROVIDER);
     }
-    const refused = state === 'basalt-provider' ? appSetupRefused(tracing?.propagatorAtRegistration) : undefined;
+    this.#propagatorAtRegistration = tracing?.propagatorAtRegistration;
+    const refused = state === 'basalt-provider' ? appSetupRefused(this.#propagatorAtRegistration) : undefined;
     if (refused) findings.push(refused);
     const contextOk = started && contextWorks();
     if (started && !contextOk)
