@@ -164,6 +164,23 @@ describe('our OTLP encoder', () => {
     const span = spanShapeOf(long);
     same(makeSpans([{ resource: {}, scopes: [{ name: 's', version: null, schemaUrl: null, spans: [span] }] }]));
   });
+
+  it('matches on key-value lists nested in attribute values, in arrays too (keys read back in order)', () => {
+    fc.assert(
+      fc.property(batch, (shape) => {
+        const spans = makeSpans(shape);
+        // No SDK makes object values, but both encoders write them as key-value lists: the write
+        // pass reads each object's keys from the size pass, nested ones between their parent's.
+        for (const [i, span] of spans.entries()) {
+          const attrs = span.attributes as Record<string, unknown>;
+          attrs[`nested.${i}`] = { a: 'x', deeper: { b: i, c: [1, { d: 'e' }] }, after: true };
+          attrs[`later.${i}`] = [{ f: 'g' }, 'h'];
+        }
+        same(spans);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 100) },
+    );
+  });
 });
 
 describe('encodeSpans', () => {

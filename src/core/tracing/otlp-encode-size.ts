@@ -13,10 +13,22 @@ import { countUtf8 } from './truncate.js';
  */
 export const sizes: number[] = [];
 let count = 0;
+/**
+ * The keys of every attributes object, in the order the write pass meets them, and how many each
+ * object has (`keyRuns`): the write pass reads them instead of enumerating the object again. Span
+ * attributes are dictionary-mode objects in V8 (OpenTelemetry adds 20–40 keys one by one), where
+ * each `for…in` collects and orders the keys anew.
+ */
+export const keys: string[] = [];
+export const keyRuns: number[] = [];
+let keyCount = 0;
+let runCount = 0;
 
-/** Starts a request: the sizes are recorded from index 0 again. */
+/** Starts a request: the sizes and keys are recorded from index 0 again. */
 export function resetSizes(): void {
   count = 0;
+  keyCount = 0;
+  runCount = 0;
 }
 
 /** Opens a message: its size goes at the returned index once its body is known (`close`). */
@@ -107,11 +119,17 @@ function anyValue(value: unknown): number {
 /** Repeated `KeyValue` (each with its 1-byte tag: every attributes field number is < 16). */
 export function attributes(attrs: Attributes): number {
   let total = 0;
+  // Taken before the values: a nested key-value list records its run (and keys) after this one's.
+  const run = runCount++;
+  let own = 0;
   for (const key in attrs) {
     if (!Object.hasOwn(attrs, key)) continue;
+    keys[keyCount++] = key;
+    own++;
     const index = count++;
     total += 1 + close(index, 1 + str(key) + 1 + anyValue(attrs[key]));
   }
+  keyRuns[run] = own;
   return total;
 }
 

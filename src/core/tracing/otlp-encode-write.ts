@@ -12,6 +12,8 @@ export function begin(total: number): void {
   view = new DataView(buf.buffer);
   pos = 0;
   next = 0;
+  nextKey = 0;
+  nextRun = 0;
 }
 
 /** The request written; throws if its size is not the measured one. */
@@ -35,6 +37,9 @@ let view = new DataView(EMPTY.buffer);
 let pos = 0;
 /** The next entry of `size.sizes` to read: the write pass meets them in the order they were recorded. */
 let next = 0;
+/** The next entries of `size.keys` and `size.keyRuns`, read in the same order. */
+let nextKey = 0;
+let nextRun = 0;
 
 export function varint(v: number): void {
   if (v >= 0 && v <= 0xffffffff) {
@@ -141,8 +146,9 @@ function anyValue(value: unknown): void {
 }
 
 export function attributes(attrs: Attributes, tag: number): void {
-  for (const key in attrs) {
-    if (!Object.hasOwn(attrs, key)) continue;
+  const own = size.keyRuns[nextRun++] as number;
+  for (let i = 0; i < own; i++) {
+    const key = size.keys[nextKey++] as string;
     buf[pos++] = tag;
     prefix();
     buf[pos++] = 0x0a;

@@ -45,7 +45,12 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
     resourceSpans(resource, byScope);
   }
   const body = w.finish(total);
-  if (size.sizes.length > 262_144) size.sizes.length = 0; // kept between requests (≤ 2 MB), not a huge one's
+  // Kept between requests (a few MB at most), not a huge one's.
+  if (size.sizes.length > 262_144) size.sizes.length = 0;
+  if (size.keys.length > 65_536) {
+    size.keys.length = 0;
+    size.keyRuns.length = 0;
+  }
   return body;
 }
 
