@@ -66,24 +66,26 @@ const TIMED = 'BasaltCallbackHandler, its callbacks timed';
 let insideNs = 0;
 let timedInvokes = 0;
 function timedHandler(): BasaltCallbackHandler {
+  return wrappedHandler((_hook, args, original) => {
+    const start = process.hrtime.bigint();
+    try {
+      return original(...args);
+    } finally {
+      insideNs += Number(process.hrtime.bigint() - start);
+    }
+  });
+}
+
+type Hook = (...args: unknown[]) => unknown;
+const HOOKS = ['handleChainStart', 'handleChainEnd', 'handleChatModelStart', 'handleLLMStart', 'handleLLMEnd'];
+
+/** Ours, each of its five callbacks called through `around` (which calls `original` itself). */
+function wrappedHandler(around: (hook: string, args: unknown[], original: Hook) => unknown): BasaltCallbackHandler {
   const handler = new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY });
-  const hooks = [
-    'handleChainStart',
-    'handleChainEnd',
-    'handleChatModelStart',
-    'handleLLMStart',
-    'handleLLMEnd',
-  ] as const;
-  for (const hook of hooks) {
-    const original = (handler[hook] as (...args: unknown[]) => unknown).bind(handler);
-    (handler as unknown as Record<string, unknown>)[hook] = (...args: unknown[]) => {
-      const start = process.hrtime.bigint();
-      try {
-        return original(...args);
-      } finally {
-        insideNs += Number(process.hrtime.bigint() - start);
-      }
-    };
+  const target = handler as unknown as Record<string, Hook>;
+  for (const hook of HOOKS) {
+    const original = target[hook]?.bind(handler) ?? fail(hook);
+    target[hook] = (...args: unknown[]) => around(hook, args, original);
   }
   return handler;
 }
@@ -154,22 +156,16 @@ await langfuse.provider.shutdown();
  */
 async function replayed(): Promise<number> {
   const calls: Array<[string, unknown[]]> = [];
-  const recorder = new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY });
-  const hooks = ['handleChainStart', 'handleChainEnd', 'handleChatModelStart', 'handleLLMStart', 'handleLLMEnd'];
-  const target = recorder as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const hook of hooks) {
-    const original = target[hook]?.bind(recorder) ?? fail(hook);
-    target[hook] = (...args: unknown[]) => {
-      calls.push([hook, args]);
-      return original(...args);
-    };
-  }
+  const recorder = wrappedHandler((hook, args, original) => {
+    calls.push([hook, args]);
+    return original(...args);
+  });
   await chain.invoke(input, { callbacks: [recorder] });
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
   const runIds = new Set(calls.flatMap(([, args]) => args.filter((arg) => typeof arg === 'string' && UUID.test(arg))));
   const handler = new BasaltCallbackHandler({ featureSlug: FEATURE, identity: IDENTITY }) as unknown as Record<
     string,
-    (...args: unknown[]) => unknown
+    Hook
   >;
   let invoke = 0;
   const perRound: number[] = [];
