@@ -1,5 +1,6 @@
 import { propagation } from '@opentelemetry/api';
-import type { DiagnosisFinding } from './diagnose.js';
+import type { Diagnosis, DiagnosisFinding } from './diagnose.js';
+import type { StartedTracing } from './provider.js';
 
 /**
  * Whether a text-map propagator is registered globally. Basalt never registers one; the SDKs that
@@ -21,9 +22,12 @@ export function propagatorRegistered(): boolean {
  * Basalt leaves free, was registered. Seen as a propagator that was not there when Basalt
  * registered its provider and is there now.
  */
-export function appSetupRefused(propagatorAtRegistration: boolean | undefined): DiagnosisFinding | undefined {
-  if (propagatorAtRegistration !== false || !propagatorRegistered()) return undefined;
-  return APP_SETUP_REFUSED;
+export function appSetupRefused(
+  state: Diagnosis['tracing'],
+  tracing: StartedTracing | undefined,
+): DiagnosisFinding | undefined {
+  if (state !== 'basalt-provider' || tracing?.propagatorAtRegistration !== false) return undefined;
+  return propagatorRegistered() ? APP_SETUP_REFUSED : undefined;
 }
 
 const APP_SETUP_REFUSED: DiagnosisFinding = {

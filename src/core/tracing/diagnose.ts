@@ -59,8 +59,6 @@ export class Diagnostics {
   #rootEnded = false;
   #firstRootChecked = false;
   #laterChecked = false;
-  /** Whether a propagator was registered when our provider was (`diagnose-order.ts`), once known. */
-  #propagatorAtRegistration: boolean | undefined;
 
   rootEnded(): void {
     this.#rootEnded = true;
@@ -81,6 +79,7 @@ export class Diagnostics {
   onRoot(
     runtime: { diagnose(root?: Span): Diagnosis; readonly tracingState: Diagnosis['tracing']; logger: Logger },
     root: Span | undefined,
+    tracing: StartedTracing | undefined,
   ): void {
     if (this.#firstRootChecked && (this.#laterChecked || !this.#rootEnded)) return;
     try {
@@ -91,9 +90,9 @@ export class Diagnostics {
       }
       this.#laterChecked = true;
       const state = runtime.tracingState;
-      const refused = state === 'basalt-provider' ? appSetupRefused(this.#propagatorAtRegistration) : undefined;
-      const finding = this.#serverlessFinding(state);
-      for (const later of [refused, finding]) if (later) tell(runtime.logger, later);
+      for (const later of [appSetupRefused(state, tracing), this.#serverlessFinding(state)]) {
+        if (later) tell(runtime.logger, later);
+      }
     } catch {
       // A check that fails tells nothing; the root it runs in goes on (§10).
     }
@@ -119,8 +118,7 @@ export class Diagnostics {
     if (state === 'basalt-provider' && !mismatch && globalDelegate() !== tracing?.provider) {
       findings.push(FOREIGN_PROVIDER);
     }
-    this.#propagatorAtRegistration = tracing?.propagatorAtRegistration;
-    const refused = state === 'basalt-provider' ? appSetupRefused(this.#propagatorAtRegistration) : undefined;
+    const refused = appSetupRefused(state, tracing);
     if (refused) findings.push(refused);
     const contextOk = started && contextWorks();
     if (started && !contextOk)

@@ -85,7 +85,7 @@ export class TracingRuntime {
   /** Keeps a Basalt root until it ends, so `shutdown()` can wait for it and then end it. */
   trackRoot(root: BasaltSpan): void {
     boundedAdd(this.#roots, root);
-    this.diagnostics.onRoot(this, root.otelSpan);
+    this.diagnostics.onRoot(this, root.otelSpan, this.#tracing);
   }
 
   /** A root ended: inside a Vercel Functions request, its export is handed to `waitUntil` (#12.1). */
