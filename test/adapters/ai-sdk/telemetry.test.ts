@@ -1,12 +1,6 @@
 import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { trace } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { embed, generateText, registerTelemetry, wrapEmbeddingModel, wrapLanguageModel } from 'ai';
 import { MockEmbeddingModelV4, MockLanguageModelV4 } from 'ai/test';
 import * as ai6sdk from 'ai6';
@@ -19,8 +13,9 @@ import {
 } from '../../../src/adapters/ai-sdk/index.js';
 import { toRecord } from '../../../src/core/tracing/span-record.js';
 import { formatTraceTree } from '../../../src/core/tracing/trace-tree.js';
-import { Basalt, BasaltSpanProcessor, startObserve } from '../../../src/index.js';
+import { Basalt, startObserve } from '../../../src/index.js';
 import { generateResult, textStream } from '../../helpers/ai-sdk-parts.js';
+import { appProvider } from '../../helpers/app-provider.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { resetTracing, setupTracing } from '../../helpers/tracing.js';
 import { MAJORS, type Major } from './majors.js';
@@ -165,22 +160,15 @@ describe.each(SETUPS)('AI SDK telemetry next to basaltMiddleware › $name', (se
 
 describe('AI SDK telemetry next to basaltMiddleware › what is changed, and for whom', () => {
   it('changes only what Basalt receives: the app’s own exporter gets the AI SDK’s spans as written', async () => {
-    const manager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(manager);
-    const basaltExporter = new InMemorySpanExporter();
-    const appExporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(appExporter), new BasaltSpanProcessor({ exporter: basaltExporter })],
-    });
-    trace.setGlobalTracerProvider(provider);
+    const appSide = appProvider();
     registerTelemetry(new OpenTelemetry());
     try {
       const basalt = new Basalt({ logLevel: 'silent' });
       await run(SETUPS[2] as Setup, 'generate', basaltMiddleware({ featureSlug: 'support' }));
       await run(SETUPS[2] as Setup, 'generate', passThrough);
       await basalt.flush();
-      const byId = new Map(basaltExporter.getFinishedSpans().map((s) => [s.spanContext().spanId, s]));
-      const app = appExporter.getFinishedSpans().filter(isAiSdk);
+      const byId = new Map(appSide.basalt.getFinishedSpans().map((s) => [s.spanContext().spanId, s]));
+      const app = appSide.app.getFinishedSpans().filter(isAiSdk);
       expect(app).toHaveLength(6);
       // The app sees the AI SDK's usage on every model call and its aggregate on invoke_agent, both times.
       expect(
@@ -195,8 +183,7 @@ describe('AI SDK telemetry next to basaltMiddleware › what is changed, and for
       }
       for (const span of untouched) expect(byId.get(span.spanContext().spanId)?.attributes).toEqual(span.attributes);
     } finally {
-      await provider.shutdown();
-      manager.disable();
+      await appSide.close();
       await resetTracing();
     }
   });
